@@ -1,0 +1,95 @@
+//! Compiles `data/` into the engine: every TOML file is parsed into the typed shapes of
+//! `src/engine/knowledge.rs` (a bad file fails the build and names itself), lexicon
+//! phrases are folded, cross references are checked, and the whole is written as one JSON
+//! blob that `src/engine/knowledge.rs` users load with `include_str!`.
+
+#[path = "src/engine/fold.rs"]
+#[allow(dead_code)]
+mod fold;
+#[path = "src/engine/knowledge.rs"]
+#[allow(dead_code)]
+mod knowledge;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use knowledge::*;
+
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn load<T: serde::de::DeserializeOwned>(path: &Path) -> T {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn fold_phrase(p: &str) -> String {
+    fold::fold_words(p).join(" ")
+}
+
+fn fold_all(list: &mut Vec<String>) {
+    let mut seen = BTreeSet::new();
+    list.retain_mut(|p| {
+        *p = fold_phrase(p);
+        !p.is_empty() && seen.insert(p.clone())
+    });
+}
+
+fn main() {
+    let data = Path::new("data");
+    println!("cargo:rerun-if-changed=data");
+    for sub in ["playbooks", "lexicons", "templates", "sites"] {
+        println!("cargo:rerun-if-changed=data/{sub}");
+    }
+
+    let playbooks: Vec<Playbook> = toml_files(&data.join("playbooks")).iter().map(|p| load(p)).collect();
+    let plan: Plan = load(&data.join("plan.toml"));
+    let platforms: Platforms = load(&data.join("platforms.toml"));
+    let sites: Vec<Site> = toml_files(&data.join("sites")).iter().map(|p| load(p)).collect();
+    let templates: Vec<Templates> = toml_files(&data.join("templates")).iter().map(|p| load(p)).collect();
+    let mut lexicons: Vec<Lexicon> = toml_files(&data.join("lexicons")).iter().map(|p| load(p)).collect();
+
+    for lx in &mut lexicons {
+        for list in [
+            &mut lx.stopwords, &mut lx.complaint, &mut lx.praise, &mut lx.question, &mut lx.positive,
+            &mut lx.negative, &mut lx.intensifiers, &mut lx.profanity,
+        ] {
+            fold_all(list);
+        }
+        for map in [&mut lx.categories, &mut lx.severity, &mut lx.intents, &mut lx.bad_faith] {
+            for list in map.values_mut() {
+                fold_all(list);
+            }
+        }
+    }
+
+    // Cross references that would otherwise surface as wrong output at run time.
+    let step_ids: BTreeSet<&str> = playbooks.iter().flat_map(|p| p.steps.iter().map(|s| s.id.as_str())).collect();
+    for s in &plan.step {
+        for src in &s.sources {
+            assert!(step_ids.contains(src.as_str()), "data/plan.toml: step `{}` cites unknown playbook step `{src}`", s.id);
+        }
+        assert!(
+            ["reconnaissance", "interaction", "resolution", "closing"].contains(&s.stage.as_str()),
+            "data/plan.toml: step `{}` has unknown stage `{}`",
+            s.id,
+            s.stage
+        );
+    }
+    let platform_ids: BTreeSet<&str> = platforms.platform.iter().map(|p| p.id.as_str()).collect();
+    for site in &sites {
+        assert!(platform_ids.contains(site.platform.as_str()), "data/sites/{}.toml: unknown platform `{}`", site.id, site.platform);
+    }
+
+    let k = Knowledge { playbooks, plan, lexicons, templates, sites, platforms };
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("knowledge.json");
+    fs::write(&out, serde_json::to_string(&k).expect("serialize knowledge")).expect("write knowledge.json");
+}

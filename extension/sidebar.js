@@ -1,0 +1,44 @@
+// Loads the engine (wasm) and hands the sidebar to it. Runs under the extension's CSP,
+// so wasm is allowed whatever the host page's CSP says.
+import init, { mountSidebar, lastPanic } from "./pkg/calmly.js";
+
+const fatal = document.getElementById("calmly-fatal");
+const app = document.getElementById("app");
+const token = location.hash.slice(1);
+
+function fail(what, err) {
+  fatal.textContent = `${what}: ${lastPanicSafe() || (err && err.message) || err}`;
+  fatal.hidden = false;
+}
+
+function lastPanicSafe() {
+  try {
+    return lastPanic();
+  } catch {
+    return null;
+  }
+}
+
+async function loadSettings() {
+  try {
+    const { settings } = await chrome.storage.local.get("settings");
+    return settings ?? null;
+  } catch {
+    return null;
+  }
+}
+
+try {
+  await init();
+  const settings = await loadSettings();
+  try {
+    mountSidebar(app, token, settings);
+  } catch (e) {
+    // Unreadable settings must not stop the sidebar: run on defaults and say so. The
+    // stored value is left untouched for the options page to repair.
+    mountSidebar(app, token, null);
+    fail("Your Calmly settings could not be read, so defaults are used", e);
+  }
+} catch (e) {
+  fail("Calmly could not start", e);
+}

@@ -1,0 +1,214 @@
+//! From lexicon matches and the text's shape to the classification fields of ITEM.
+//!
+//! The weights here are a first, hand-set combination of explainable signals; issue 4
+//! trains them on `../shared/data` and measures them. Every decision keeps the phrases
+//! that led to it as evidence.
+
+use std::collections::BTreeMap;
+
+use super::lexicon::Match;
+use super::text::{Shape, Token};
+use super::types::Evidence;
+
+/// The ten category ids of the command-line contract, plus `other`.
+pub const CATEGORIES: [&str; 11] = [
+    "damaged_or_defective",
+    "delivery",
+    "wrong_or_not_as_described",
+    "billing",
+    "refund_or_cancellation",
+    "customer_service",
+    "account_or_access",
+    "technical",
+    "fraud_or_security",
+    "safety_or_health",
+    "other",
+];
+
+pub const INTENTS: [&str; 8] = ["refund", "replacement", "repair", "cancel", "apology", "information", "compensation", "escalate"];
+
+pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classification {
+    pub is_complaint: bool,
+    pub complaint_score: f32,
+    pub category: String,
+    pub category_scores: BTreeMap<String, f32>,
+    pub evidence: Vec<Evidence>,
+    pub severity: String,
+    pub severity_score: f32,
+    pub urgency: String,
+    pub sentiment: f32,
+    pub intents: Vec<String>,
+    pub bad_faith: bool,
+    /// Severity signal ids present (legal, regulator, safety, …), for the plan.
+    pub signals: Vec<String>,
+}
+
+/// What the page says about the item, beyond its words.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context {
+    /// Rating normalised to 0–1, if the page shows one.
+    pub rating: Option<f32>,
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+pub fn severity_level(score: f32) -> &'static str {
+    match score {
+        s if s >= 0.8 => "critical",
+        s if s >= 0.6 => "high",
+        s if s >= 0.35 => "medium",
+        _ => "low",
+    }
+}
+
+pub fn severity_rank(level: &str) -> usize {
+    SEVERITIES.iter().position(|s| *s == level).unwrap_or(0)
+}
+
+pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, ctx: Context) -> Classification {
+    let count = |sig: &str| matches.iter().filter(|m| m.signal == sig).count() as f32;
+    let with_prefix = |prefix: &'static str| matches.iter().filter(move |m| m.signal.starts_with(prefix));
+
+    let complaint = count("complaint");
+    let praise = count("praise");
+    let question = count("question");
+    let positive = count("positive");
+    let negative = count("negative");
+    let profanity = count("profanity");
+    let intensifiers = count("intensifier");
+
+    // Categories: weight by phrase length (longer phrases are more specific).
+    let mut cat_raw: BTreeMap<&str, f32> = BTreeMap::new();
+    for m in with_prefix("category:") {
+        *cat_raw.entry(&m.signal["category:".len()..]).or_default() += (m.end - m.start) as f32;
+    }
+    let cat_hits: f32 = cat_raw.values().sum();
+
+    let mut signals: Vec<String> = Vec::new();
+    for m in with_prefix("severity:") {
+        let s = m.signal["severity:".len()..].to_string();
+        if !signals.contains(&s) {
+            signals.push(s);
+        }
+    }
+    let has = |s: &str| signals.iter().any(|x| x == s);
+
+    // --- complaint or not
+    let mut raw = 1.2 * complaint + 0.6 * negative + 0.5 * cat_hits.min(3.0) + 0.8 * signals.len() as f32 + 0.6 * profanity
+        - 1.2 * praise
+        - 0.6 * positive;
+    if question > 0.0 && complaint == 0.0 && negative == 0.0 {
+        raw -= 1.0;
+    }
+    if let Some(r) = ctx.rating {
+        raw += if r <= 0.4 { 2.5 } else if r >= 0.8 { -2.5 } else { -0.3 };
+    }
+    let complaint_score = sigmoid(raw - 1.0);
+    let is_complaint = complaint_score >= 0.5;
+
+    // --- category
+    let mut category_scores = BTreeMap::new();
+    let denom = cat_hits + 1.0;
+    for c in CATEGORIES {
+        let v = if c == "other" { 1.0 / denom } else { cat_raw.get(c).copied().unwrap_or(0.0) / denom };
+        category_scores.insert(c.to_string(), (v * 1000.0).round() / 1000.0);
+    }
+    let category = cat_raw
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(c, _)| c.to_string())
+        .unwrap_or_else(|| "other".to_string());
+
+    // --- severity
+    let anger = (if shape.caps_ratio > 0.5 { 0.1 } else { 0.0 })
+        + (if shape.exclamations >= 3 { 0.05 } else { 0.0 })
+        + (profanity.min(2.0) * 0.05)
+        + (intensifiers.min(3.0) * 0.02);
+    let mut sev = 0.1 + 0.25 * complaint_score + anger;
+    for (sig, w) in [("legal", 0.3), ("regulator", 0.25), ("safety", 0.45), ("money", 0.12), ("repeated", 0.12), ("public_escalation", 0.15)] {
+        if has(sig) {
+            sev += w;
+        }
+    }
+    if category == "safety_or_health" || category == "fraud_or_security" {
+        sev += 0.15;
+    }
+    if !is_complaint {
+        sev = sev.min(0.3);
+    }
+    if has("safety") && is_complaint {
+        sev = sev.max(0.6);
+    }
+    let severity_score = (sev.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+    let severity = severity_level(severity_score).to_string();
+    // Urgency: severity, raised by time already lost (repeated contact). Issue 4 adds the
+    // complaint's age from the page.
+    let urgency = if has("repeated") && is_complaint {
+        SEVERITIES[(severity_rank(&severity) + 1).min(3)].to_string()
+    } else {
+        severity.clone()
+    };
+
+    // --- sentiment
+    let pos = positive + praise;
+    let neg = negative + complaint + profanity;
+    let mut sentiment = (pos - neg) / (pos + neg + 1.0);
+    if let Some(r) = ctx.rating {
+        sentiment = 0.5 * sentiment + 0.5 * (r * 2.0 - 1.0);
+    }
+    let sentiment = (sentiment.clamp(-1.0, 1.0) * 1000.0).round() / 1000.0;
+
+    // --- intents, in the contract's order
+    let intents: Vec<String> = INTENTS
+        .iter()
+        .filter(|i| matches.iter().any(|m| m.signal.strip_prefix("intent:") == Some(**i)))
+        .map(|i| i.to_string())
+        .collect();
+
+    // --- bad faith: extortion, or abuse with nothing concrete behind it
+    let extortion = count("bad_faith:extortion");
+    let abuse = count("bad_faith:abuse");
+    let bad_faith = extortion > 0.0 || (abuse > 0.0 && cat_hits == 0.0 && complaint == 0.0);
+
+    // --- evidence, once per (phrase, signal), in text order
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for m in matches {
+        if m.signal == "intensifier" || (m.signal.starts_with("category:") && &m.signal["category:".len()..] != category) {
+            continue;
+        }
+        let (Some(a), Some(b)) = (tokens.get(m.start), tokens.get(m.end.saturating_sub(1))) else { continue };
+        let phrase = text.get(a.start..b.end).unwrap_or_default().to_string();
+        if !evidence.iter().any(|e| e.phrase.eq_ignore_ascii_case(&phrase) && e.signal == m.signal) {
+            evidence.push(Evidence { phrase, signal: m.signal.to_string() });
+        }
+    }
+    if shape.caps_ratio > 0.5 {
+        evidence.push(Evidence { phrase: "(written in capitals)".into(), signal: "anger:capitals".into() });
+    }
+    if shape.exclamations >= 3 {
+        evidence.push(Evidence { phrase: "!".repeat(shape.exclamations.min(5)), signal: "anger:exclamations".into() });
+    }
+    if let Some(r) = ctx.rating {
+        evidence.push(Evidence { phrase: format!("rating {:.0}%", r * 100.0), signal: "rating".into() });
+    }
+
+    Classification {
+        is_complaint,
+        complaint_score: (complaint_score * 1000.0).round() / 1000.0,
+        category,
+        category_scores,
+        evidence,
+        severity,
+        severity_score,
+        urgency,
+        sentiment,
+        intents,
+        bad_faith,
+        signals,
+    }
+}

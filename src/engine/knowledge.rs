@@ -1,0 +1,225 @@
+//! The shapes of the knowledge files in `data/`. `build.rs` parses the TOML files into
+//! these types (so a bad file fails the build with its path), and the engine reads them
+//! back from the compiled-in JSON.
+//!
+//! Kept free of crate paths other than `serde` (this file is also compiled into the
+//! build script).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything in `data/`, as compiled in.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Knowledge {
+    pub playbooks: Vec<Playbook>,
+    pub plan: Plan,
+    pub lexicons: Vec<Lexicon>,
+    pub templates: Vec<Templates>,
+    pub sites: Vec<Site>,
+    pub platforms: Platforms,
+}
+
+// ---------------------------------------------------------------- playbooks
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playbook {
+    pub id: String,
+    pub seed: String,
+    pub language: String,
+    pub title: String,
+    pub summary: String,
+    pub steps: Vec<PlaybookStep>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaybookStep {
+    pub id: String,
+    pub name: String,
+    pub section: String,
+    pub quote: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub step: Vec<PlanStep>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanStep {
+    pub id: String,
+    pub stage: String,
+    pub title: String,
+    pub detail: String,
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub when: When,
+}
+
+/// Conditions of a plan step; every given one must hold.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_severity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intents: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bad_faith: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_bad_faith: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_kinds: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeated_demand: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation_allowed: Option<bool>,
+}
+
+// ---------------------------------------------------------------- lexicons
+
+/// Per-language signal phrases. Phrases are stored folded (see `fold.rs`) by the build.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lexicon {
+    pub language: String,
+    /// Letters that point to this language (`ãõ` for pt); used by language ID.
+    #[serde(default)]
+    pub letters: String,
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    #[serde(default)]
+    pub complaint: Vec<String>,
+    #[serde(default)]
+    pub praise: Vec<String>,
+    #[serde(default)]
+    pub question: Vec<String>,
+    #[serde(default)]
+    pub positive: Vec<String>,
+    #[serde(default)]
+    pub negative: Vec<String>,
+    #[serde(default)]
+    pub intensifiers: Vec<String>,
+    #[serde(default)]
+    pub profanity: Vec<String>,
+    #[serde(default)]
+    pub categories: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub intents: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub bad_faith: BTreeMap<String, Vec<String>>,
+}
+
+// ---------------------------------------------------------------- templates
+
+/// One section of a language's templates (`public`, `private`, …): slot → variants.
+pub type Section = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Templates {
+    pub language: String,
+    pub register: String,
+    /// Signature used when the brand name is not set ("the support team").
+    #[serde(default)]
+    pub team: String,
+    pub labels: BTreeMap<String, String>,
+    pub channels: BTreeMap<String, String>,
+    pub public: Section,
+    pub private: Section,
+    pub resolution: Section,
+    pub closing_message: Section,
+}
+
+// ---------------------------------------------------------------- sites
+
+/// A site adapter: where complaints are on this site's pages. The content script (JS) and
+/// the native extractor (`src/extract`) interpret the same data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    /// review_site | social | marketplace | app_store
+    pub kind: String,
+    /// Platform id used for reply limits (`platforms.toml`).
+    pub platform: String,
+    /// Host names; each also matches its subdomains.
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub pages: Vec<SitePage>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SitePage {
+    /// reviews | thread | listing
+    pub kind: String,
+    /// The page kind applies when the URL path contains any of these (empty: any path).
+    #[serde(default)]
+    pub path_contains: Vec<String>,
+    /// CSS selector of each complaint's container. Empty on listing pages.
+    #[serde(default)]
+    pub item: String,
+    #[serde(default)]
+    pub text: Option<Field>,
+    #[serde(default)]
+    pub title: Option<Field>,
+    #[serde(default)]
+    pub author: Option<Field>,
+    #[serde(default)]
+    pub rating: Option<Field>,
+    #[serde(default)]
+    pub date: Option<Field>,
+    /// Where to type a reply (issue 5 uses it).
+    #[serde(default)]
+    pub reply_box: Option<String>,
+    #[serde(default)]
+    pub reply_button: Option<String>,
+}
+
+/// How to read one value from an item.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Selector inside the item; several are tried in order. Empty: the item itself.
+    #[serde(default)]
+    pub selector: Vec<String>,
+    /// Read this attribute instead of the text.
+    #[serde(default)]
+    pub attr: Option<String>,
+    /// Keep only the first number (ratings: "4,0 out of 5 stars" → 4.0).
+    #[serde(default)]
+    pub number: bool,
+}
+
+// ---------------------------------------------------------------- platforms
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platforms {
+    pub platform: Vec<PlatformLimit>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformLimit {
+    pub id: String,
+    pub name: String,
+    /// Maximum reply length, or 0 when the site states none.
+    pub limit: usize,
+    /// chars | bytes
+    pub unit: String,
+    pub source: String,
+}

@@ -1,0 +1,164 @@
+//! Phrase matching over folded tokens. Every lexicon list of a language is compiled into
+//! one `PhraseSet`; a match remembers which signal raised it ("complaint",
+//! "category:delivery", "severity:legal", …).
+
+use std::collections::HashMap;
+
+use super::knowledge::Lexicon;
+use super::text::Token;
+
+#[derive(Debug)]
+struct Phrase {
+    /// (word, is_prefix)
+    words: Vec<(String, bool)>,
+    signal: String,
+}
+
+/// A compiled lexicon.
+#[derive(Debug, Default)]
+pub struct PhraseSet {
+    phrases: Vec<Phrase>,
+    /// Phrases whose first word is exact, by that word.
+    by_word: HashMap<String, Vec<usize>>,
+    /// Phrases whose first word is a prefix (`reembols*`), by that prefix.
+    by_prefix: HashMap<String, Vec<usize>>,
+    longest_prefix: usize,
+}
+
+/// One occurrence of a phrase: tokens `start..end`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match<'a> {
+    pub signal: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl PhraseSet {
+    pub fn from_lexicon(lx: &Lexicon) -> PhraseSet {
+        let mut set = PhraseSet::default();
+        let plain: [(&str, &Vec<String>); 7] = [
+            ("complaint", &lx.complaint),
+            ("praise", &lx.praise),
+            ("question", &lx.question),
+            ("positive", &lx.positive),
+            ("negative", &lx.negative),
+            ("intensifier", &lx.intensifiers),
+            ("profanity", &lx.profanity),
+        ];
+        for (signal, list) in plain {
+            for p in list {
+                set.add(p, signal.to_string());
+            }
+        }
+        let grouped = [("category", &lx.categories), ("severity", &lx.severity), ("intent", &lx.intents), ("bad_faith", &lx.bad_faith)];
+        for (group, map) in grouped {
+            for (key, list) in map {
+                for p in list {
+                    set.add(p, format!("{group}:{key}"));
+                }
+            }
+        }
+        set
+    }
+
+    /// Adds one folded phrase (words separated by spaces, `*` marking a prefix word).
+    pub fn add(&mut self, phrase: &str, signal: String) {
+        let words: Vec<(String, bool)> = phrase
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| match w.strip_suffix('*') {
+                Some(p) => (p.to_string(), true),
+                None => (w.to_string(), false),
+            })
+            .collect();
+        let Some((first, is_prefix)) = words.first().cloned() else { return };
+        if first.is_empty() {
+            return;
+        }
+        let idx = self.phrases.len();
+        self.phrases.push(Phrase { words, signal });
+        if is_prefix {
+            self.longest_prefix = self.longest_prefix.max(first.chars().count());
+            self.by_prefix.entry(first).or_default().push(idx);
+        } else {
+            self.by_word.entry(first).or_default().push(idx);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.phrases.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phrases.is_empty()
+    }
+
+    /// All phrase occurrences in `tokens`, in text order.
+    pub fn find<'s>(&'s self, tokens: &[Token]) -> Vec<Match<'s>> {
+        let mut out = Vec::new();
+        for i in 0..tokens.len() {
+            let w = tokens[i].word.as_str();
+            if let Some(ids) = self.by_word.get(w) {
+                self.try_all(ids, tokens, i, &mut out);
+            }
+            // Every prefix of the word that some phrase starts with.
+            for (n, (b, _)) in w.char_indices().skip(1).chain(std::iter::once((w.len(), ' '))).enumerate() {
+                if n + 1 > self.longest_prefix {
+                    break;
+                }
+                if let Some(ids) = self.by_prefix.get(&w[..b]) {
+                    self.try_all(ids, tokens, i, &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    fn try_all<'s>(&'s self, ids: &[usize], tokens: &[Token], at: usize, out: &mut Vec<Match<'s>>) {
+        for &id in ids {
+            let p = &self.phrases[id];
+            if p.words.len() > tokens.len() - at {
+                continue;
+            }
+            let ok = p.words.iter().zip(&tokens[at..]).all(|((w, prefix), t)| if *prefix { t.word.starts_with(w.as_str()) } else { t.word == *w });
+            if ok {
+                out.push(Match { signal: &p.signal, start: at, end: at + p.words.len() });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::text::tokenize;
+
+    fn set(phrases: &[(&str, &str)]) -> PhraseSet {
+        let mut s = PhraseSet::default();
+        for (p, sig) in phrases {
+            s.add(&crate::engine::fold::fold_words(p).join(" "), sig.to_string());
+        }
+        s
+    }
+
+    #[test]
+    fn exact_prefix_and_multiword() {
+        let s = set(&[("não recebi", "complaint"), ("reembols*", "intent:refund"), ("procon", "severity:regulator")]);
+        let toks = tokenize("Ainda NÃO recebi, quero reembolso ou vou ao Procon");
+        let got: Vec<_> = s.find(&toks).into_iter().map(|m| (m.signal, m.start, m.end)).collect();
+        assert_eq!(got, [("complaint", 1, 3), ("intent:refund", 4, 5), ("severity:regulator", 8, 9)]);
+    }
+
+    #[test]
+    fn prefix_needs_the_whole_prefix() {
+        let s = set(&[("zwrot*", "intent:refund")]);
+        assert!(s.find(&tokenize("zwrot zwrotu zwrócić")).len() == 2);
+        assert!(s.find(&tokenize("zw")).is_empty());
+    }
+
+    #[test]
+    fn phrase_longer_than_text() {
+        let s = set(&[("a b c", "x")]);
+        assert!(s.find(&tokenize("a b")).is_empty());
+    }
+}

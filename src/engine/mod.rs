@@ -1,0 +1,322 @@
+//! The pure engine: page snapshot or text in, analyses (classification, plan, drafts) out.
+//!
+//! No browser types, no clock, no storage, no I/O: everything it needs comes in as
+//! arguments, and the knowledge in `data/` is compiled in by `build.rs`.
+
+pub mod classify;
+pub mod draft;
+pub mod fold;
+pub mod knowledge;
+pub mod lang;
+pub mod lexicon;
+pub mod plan;
+pub mod text;
+pub mod types;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use classify::{classify, Context};
+use knowledge::{Knowledge, Site};
+use lexicon::PhraseSet;
+pub use types::*;
+
+/// Longest text analysed, in bytes; longer input is analysed up to here (at a char
+/// boundary) and still returned whole in `text`.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// An engine error: what went wrong, in words a user can act on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+const KNOWLEDGE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/knowledge.json"));
+
+/// The compiled knowledge and everything derived from it, built once.
+pub struct Engine {
+    pub knowledge: Knowledge,
+    phrases: HashMap<String, PhraseSet>,
+    detector: lang::Detector,
+}
+
+static ENGINE: OnceLock<Result<Engine, Error>> = OnceLock::new();
+
+/// The engine, built on first use.
+pub fn engine() -> Result<&'static Engine, Error> {
+    ENGINE.get_or_init(|| Engine::from_json(KNOWLEDGE_JSON)).as_ref().map_err(Clone::clone)
+}
+
+impl Engine {
+    pub fn from_json(json: &str) -> Result<Engine, Error> {
+        let knowledge: Knowledge = serde_json::from_str(json).map_err(|e| Error(format!("the built-in knowledge is damaged: {e}")))?;
+        let phrases = knowledge.lexicons.iter().map(|l| (l.language.clone(), PhraseSet::from_lexicon(l))).collect();
+        let detector = lang::Detector::new(&knowledge.lexicons);
+        Ok(Engine { knowledge, phrases, detector })
+    }
+
+    /// The site adapter for a URL, if any.
+    pub fn site_for_url(&self, url: &str) -> Option<&Site> {
+        let host = host_of(url)?;
+        self.knowledge.sites.iter().find(|s| s.hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))))
+    }
+
+    fn platform_limit(&self, platform: &str) -> (usize, String) {
+        self.knowledge.platforms.platform.iter().find(|p| p.id == platform).map_or((0, "chars".into()), |p| (p.limit, p.unit.clone()))
+    }
+
+    fn platform_kind(&self, platform: &str) -> &str {
+        self.knowledge.sites.iter().find(|s| s.platform == platform).map_or(
+            match platform {
+                "x" | "facebook" | "instagram" | "linkedin" | "reddit" | "youtube" | "tiktok" => "social",
+                _ => "web",
+            },
+            |s| s.kind.as_str(),
+        )
+    }
+
+    /// Analyses one complaint.
+    pub fn analyze_item(&self, item: &SnapshotItem, settings: &Settings) -> ComplaintAnalysis {
+        let full = item.text.as_str();
+        let text = truncate_at_char(full, MAX_TEXT_BYTES);
+        // The title is part of what the customer wrote (Amazon, Trustpilot).
+        let joined;
+        let analysed = match &item.title {
+            Some(t) if !t.trim().is_empty() && !text.starts_with(t.trim()) => {
+                joined = format!("{}. {}", t.trim(), text);
+                joined.as_str()
+            }
+            _ => text,
+        };
+        let tokens = text::tokenize(analysed);
+        let shape = text::shape(analysed);
+        let detection = self.detector.detect(analysed, &tokens);
+        let language = detection.language.clone();
+
+        // Match with the detected language's lexicon; unknown language: all of them.
+        let mut matches = Vec::new();
+        match self.phrases.get(&language).filter(|p| !p.is_empty()) {
+            Some(set) => matches.extend(set.find(&tokens)),
+            None => {
+                for lang in lang::DRAFT_LANGUAGES {
+                    if let Some(set) = self.phrases.get(lang) {
+                        matches.extend(set.find(&tokens));
+                    }
+                }
+            }
+        }
+        matches.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+
+        let rating = match (item.rating, item.rating_max) {
+            (Some(r), Some(m)) if m > 0.0 && r.is_finite() => Some((r / m).clamp(0.0, 1.0)),
+            (Some(r), None) if (0.0..=5.0).contains(&r) => Some(r / 5.0),
+            _ => None,
+        };
+        let c = classify(analysed, &tokens, &matches, shape, Context { rating });
+
+        let platform = item.platform.clone().unwrap_or_else(|| "web".into());
+        let draft_language =
+            if lang::DRAFT_LANGUAGES.contains(&language.as_str()) { language.clone() } else { settings.fallback_language.clone() };
+        let templates = self
+            .knowledge
+            .templates
+            .iter()
+            .find(|t| t.language == draft_language)
+            .or_else(|| self.knowledge.templates.iter().find(|t| t.language == "en"));
+
+        let mut vars = draft::Vars::new();
+        let (limit, unit) = self.platform_limit(&platform);
+        let mut channel_phrase = String::new();
+        let mut label = c.category.replace('_', " ");
+        if let Some(t) = templates {
+            if let Some(name) = item.author.as_deref().and_then(first_name) {
+                vars.insert("name", name);
+            }
+            vars.insert("brand", if settings.brand.trim().is_empty() { t.team.clone() } else { settings.brand.clone() });
+            if !settings.agent.trim().is_empty() {
+                vars.insert("agent", settings.agent.clone());
+            }
+            if let Some(l) = t.labels.get(&c.category).or_else(|| t.labels.get("other")) {
+                vars.insert("problem", l.clone());
+                label = l.clone();
+            }
+            let ch = &settings.channels;
+            let (key, var, value) = if !ch.email.is_empty() {
+                ("email", "email", ch.email.as_str())
+            } else if !ch.phone.is_empty() {
+                ("phone", "phone", ch.phone.as_str())
+            } else if !ch.link.is_empty() {
+                ("link", "link", ch.link.as_str())
+            } else {
+                ("dm", "", "")
+            };
+            if let Some(phrase) = t.channels.get(key) {
+                channel_phrase = phrase.replace(&format!("{{{var}}}"), value);
+                vars.insert("channel", channel_phrase.clone());
+            }
+            if settings.compensation_allowed && !settings.gesture.trim().is_empty() && !c.bad_faith {
+                vars.insert("gesture", settings.gesture.clone());
+            }
+        }
+        let seed = text;
+        let (public, private) = match templates {
+            Some(t) => (
+                draft::compose(t, draft::Kind::Public, &vars, seed, limit, &unit),
+                draft::compose(t, draft::Kind::Private, &vars, seed, 0, &unit),
+            ),
+            None => (String::new(), String::new()),
+        };
+
+        let deadline = if settings.response_target_minutes <= 24 * 60 { "today".to_string() } else { format!("within {} hours", settings.response_target_minutes / 60) };
+        let steps = if c.is_complaint {
+            plan::build(
+                &self.knowledge.plan.step,
+                &c,
+                &plan::PlanInput {
+                    platform_kind: self.platform_kind(&platform),
+                    compensation_allowed: settings.compensation_allowed,
+                    repeated_demand: false,
+                    category_label: &label,
+                    deadline: &deadline,
+                    channel: if channel_phrase.is_empty() { "a private message" } else { &channel_phrase },
+                },
+            )
+        } else {
+            Vec::new()
+        };
+
+        ComplaintAnalysis {
+            id: item.id.clone(),
+            text: full.to_string(),
+            title: item.title.clone(),
+            author: item.author.clone(),
+            rating: item.rating,
+            date: item.date.clone(),
+            language,
+            is_complaint: c.is_complaint,
+            complaint_score: c.complaint_score,
+            category: c.category,
+            category_scores: c.category_scores,
+            evidence: c.evidence,
+            severity: c.severity,
+            severity_score: c.severity_score,
+            urgency: c.urgency,
+            sentiment: c.sentiment,
+            intents: c.intents,
+            bad_faith: c.bad_faith,
+            steps,
+            draft: Draft { language: draft_language, chars: draft::measure(&public, &unit), text: public, platform, limit, private },
+        }
+    }
+
+    /// Analyses every item of a page snapshot.
+    pub fn analyze_page(&self, snapshot: &PageSnapshot, settings: &Settings) -> PageReport {
+        let platform = snapshot.site.as_deref().and_then(|id| self.knowledge.sites.iter().find(|s| s.id == id)).map(|s| s.platform.clone());
+        let complaints: Vec<ComplaintAnalysis> = snapshot
+            .items
+            .iter()
+            .filter(|i| !i.text.trim().is_empty())
+            .map(|i| {
+                let mut item = i.clone();
+                if item.platform.is_none() {
+                    item.platform = platform.clone();
+                }
+                self.analyze_item(&item, settings)
+            })
+            .collect();
+        PageReport {
+            page: PageInfo {
+                url: snapshot.url.clone(),
+                title: snapshot.title.clone(),
+                site: snapshot.site.clone(),
+                kind: snapshot.kind.clone(),
+                items: complaints.len(),
+                complaints: complaints.iter().filter(|c| c.is_complaint).count(),
+            },
+            complaints,
+        }
+    }
+}
+
+/// Analyses one text (convenience for the command line and the playground).
+pub fn analyze_text(text: &str, platform: Option<&str>, settings: &Settings) -> Result<ComplaintAnalysis, Error> {
+    let item = SnapshotItem { id: "1".into(), text: text.to_string(), platform: platform.map(str::to_string), ..Default::default() };
+    Ok(engine()?.analyze_item(&item, settings))
+}
+
+/// Analyses a page snapshot.
+pub fn analyze_page(snapshot: &PageSnapshot, settings: &Settings) -> Result<PageReport, Error> {
+    Ok(engine()?.analyze_page(snapshot, settings))
+}
+
+/// The host of an absolute http(s) URL, lower-cased, without port.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// The path of an absolute URL ("/" when absent).
+pub fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |r| r.1);
+    match rest.find('/') {
+        Some(i) => rest[i..].split(['?', '#']).next().unwrap_or("/").to_string(),
+        None => "/".into(),
+    }
+}
+
+/// A name fit to greet with: the first word of a display name, without a leading `@`.
+/// User names that are not names ("user12345", "A Google user") give `None`.
+fn first_name(author: &str) -> Option<String> {
+    let first = author.trim().trim_start_matches('@').split_whitespace().next()?;
+    let letters = first.chars().filter(|c| c.is_alphabetic()).count();
+    let ok = letters >= 2 && letters == first.chars().count() && first.chars().next().is_some_and(char::is_uppercase);
+    ok.then(|| first.to_string())
+}
+
+fn truncate_at_char(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(host_of("https://WWW.Amazon.com:443/x/y?z").as_deref(), Some("www.amazon.com"));
+        assert_eq!(host_of("nonsense"), None);
+        assert_eq!(path_of("https://it.trustpilot.com/review/x?y=1"), "/review/x");
+        assert_eq!(path_of("https://a.b"), "/");
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(first_name("Nicoletta Masetti").as_deref(), Some("Nicoletta"));
+        assert_eq!(first_name("@Ana"), Some("Ana".into()));
+        assert_eq!(first_name("francesca"), None);
+        assert_eq!(first_name("user123"), None);
+        assert_eq!(first_name(""), None);
+    }
+
+    #[test]
+    fn truncation_respects_char_boundaries() {
+        let s = "ąąąą";
+        assert_eq!(truncate_at_char(s, 3), "ą");
+    }
+}

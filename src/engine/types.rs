@@ -1,0 +1,164 @@
+//! The engine's inputs and outputs. These serde shapes are the contract shared by the
+//! command line (JSON), the wasm exports (JS objects) and the sidebar.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What a page gave us: the candidate complaints a site adapter (or the user's
+/// selection) found, with whatever metadata the page shows.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct PageSnapshot {
+    pub url: Option<String>,
+    pub title: Option<String>,
+    /// Site adapter id (`data/sites/<id>.toml`), or `None` for an unknown site.
+    pub site: Option<String>,
+    /// reviews | thread | listing | selection | text | unknown
+    pub kind: String,
+    pub items: Vec<SnapshotItem>,
+}
+
+/// One review, comment or post as read from the page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SnapshotItem {
+    /// Stable within the page (the content script uses it to find the element again).
+    pub id: String,
+    pub text: String,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    /// The rating as shown (stars), with its scale.
+    pub rating: Option<f32>,
+    pub rating_max: Option<f32>,
+    /// The date as the page shows it (ISO 8601 where the page gives a machine date).
+    pub date: Option<String>,
+    /// Platform id for reply limits (`data/platforms.toml`), if known.
+    pub platform: Option<String>,
+}
+
+/// The brand's settings that shape plans and drafts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Settings {
+    pub brand: String,
+    pub agent: String,
+    pub channels: Channels,
+    /// May a small gesture (voucher, discount) be offered?
+    pub compensation_allowed: bool,
+    /// What the gesture is, in the brand's words ("a 10% discount voucher").
+    pub gesture: String,
+    /// Draft language when the complaint's language is not one we draft in.
+    pub fallback_language: String,
+    /// Promised response time, for the plan ("today").
+    pub response_target_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            brand: String::new(),
+            agent: String::new(),
+            channels: Channels::default(),
+            compensation_allowed: false,
+            gesture: String::new(),
+            fallback_language: "en".into(),
+            response_target_minutes: 60,
+        }
+    }
+}
+
+/// Private channels the brand offers, in order of preference: the first set one is used.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Channels {
+    pub email: String,
+    pub phone: String,
+    pub link: String,
+}
+
+/// The analysis of one complaint: what it is, what to do, what to say.
+/// This is ITEM of the command-line contract; fields may be added, never removed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ComplaintAnalysis {
+    pub id: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// ISO 639-1, or "und".
+    pub language: String,
+    pub is_complaint: bool,
+    pub complaint_score: f32,
+    pub category: String,
+    pub category_scores: BTreeMap<String, f32>,
+    pub evidence: Vec<Evidence>,
+    pub severity: String,
+    pub severity_score: f32,
+    pub urgency: String,
+    pub sentiment: f32,
+    pub intents: Vec<String>,
+    pub bad_faith: bool,
+    pub steps: Vec<Step>,
+    pub draft: Draft,
+}
+
+/// A phrase of the text and the signal it raised, e.g. `{"phrase": "não recebi",
+/// "signal": "complaint"}` or `{"phrase": "procon", "signal": "severity:regulator"}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Evidence {
+    pub phrase: String,
+    pub signal: String,
+}
+
+/// One step of the response plan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Step {
+    pub id: String,
+    /// reconnaissance | interaction | resolution | closing (seed 000's phases).
+    pub stage: String,
+    pub title: String,
+    pub detail: String,
+    /// Seed files the step comes from ("000", "002").
+    pub sources: Vec<String>,
+    /// The exact playbook steps cited ("000.2", "002.6").
+    pub cites: Vec<String>,
+}
+
+/// A reply draft.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Draft {
+    pub language: String,
+    pub text: String,
+    /// Length in the platform's unit (characters, or bytes where the platform counts bytes).
+    pub chars: usize,
+    pub platform: String,
+    /// The platform's limit, or 0 when none is known.
+    pub limit: usize,
+    /// The matching private message (asks for the details needed).
+    pub private: String,
+}
+
+/// The result of analysing a page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PageReport {
+    pub page: PageInfo,
+    pub complaints: Vec<ComplaintAnalysis>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PageInfo {
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub site: Option<String>,
+    pub kind: String,
+    /// Reviews/comments found on the page.
+    pub items: usize,
+    /// Of those, how many are complaints.
+    pub complaints: usize,
+}

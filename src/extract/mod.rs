@@ -1,0 +1,104 @@
+//! HTML → page snapshot, natively (the command line). It interprets the same site
+//! adapters (`data/sites/*.toml`) as the content script does in the browser, so the two
+//! can be compared on the same saved pages (`tests/e2e`).
+
+use scraper::{ElementRef, Html, Selector};
+
+use crate::engine::knowledge::{Field, Site, SitePage};
+use crate::engine::text::squash_whitespace;
+use crate::engine::{path_of, Engine, Error, PageSnapshot, SnapshotItem};
+
+/// Largest HTML document accepted, in bytes.
+pub const MAX_HTML_BYTES: usize = 32 * 1024 * 1024;
+
+/// Reads the page's own URL from `<link rel=canonical>` or `og:url`.
+pub fn canonical_url(doc: &Html) -> Option<String> {
+    let sel = |s: &str| Selector::parse(s).ok();
+    let canonical = sel("link[rel='canonical']").and_then(|s| doc.select(&s).find_map(|e| e.value().attr("href").map(str::to_string)));
+    canonical
+        .or_else(|| sel("meta[property='og:url']").and_then(|s| doc.select(&s).find_map(|e| e.value().attr("content").map(str::to_string))))
+        .filter(|u| u.starts_with("http"))
+}
+
+/// Finds the complaints on a page. `url` decides the site adapter; without it, the
+/// page's canonical URL is used.
+pub fn snapshot_from_html(engine: &Engine, html: &str, url: Option<&str>) -> Result<PageSnapshot, Error> {
+    if html.len() > MAX_HTML_BYTES {
+        return Err(Error(format!("the page is {} MB; pages over {} MB are not read", html.len() >> 20, MAX_HTML_BYTES >> 20)));
+    }
+    let doc = Html::parse_document(html);
+    let url = url.map(str::to_string).or_else(|| canonical_url(&doc));
+    let title = Selector::parse("title").ok().and_then(|s| doc.select(&s).next()).map(|t| squash_whitespace(&t.text().collect::<String>()));
+    let mut snap = PageSnapshot { url: url.clone(), title, site: None, kind: "unknown".into(), items: Vec::new() };
+    let Some(url) = url else { return Ok(snap) };
+    let Some(site) = engine.site_for_url(&url) else { return Ok(snap) };
+    snap.site = Some(site.id.clone());
+    let path = path_of(&url);
+    let Some(page) = page_for(site, &path) else { return Ok(snap) };
+    snap.kind = page.kind.clone();
+    if page.item.is_empty() {
+        return Ok(snap);
+    }
+    let item_sel = Selector::parse(&page.item).map_err(|e| Error(format!("data/sites/{}.toml: bad item selector: {e:?}", site.id)))?;
+    for (n, el) in doc.select(&item_sel).enumerate() {
+        let text = read(el, page.text.as_ref()).unwrap_or_default();
+        if text.is_empty() {
+            continue;
+        }
+        let rating = read(el, page.rating.as_ref()).and_then(|r| first_number(&r));
+        snap.items.push(SnapshotItem {
+            id: format!("{}-{}", site.id, n),
+            text,
+            title: read(el, page.title.as_ref()),
+            author: read(el, page.author.as_ref()),
+            rating,
+            rating_max: rating.map(|_| 5.0),
+            date: read(el, page.date.as_ref()),
+            platform: Some(site.platform.clone()),
+        });
+    }
+    Ok(snap)
+}
+
+/// The first page kind of a site whose path rule matches.
+pub fn page_for<'a>(site: &'a Site, path: &str) -> Option<&'a SitePage> {
+    site.pages.iter().find(|p| p.path_contains.is_empty() || p.path_contains.iter().any(|c| path.contains(c.as_str())))
+}
+
+fn read(item: ElementRef, field: Option<&Field>) -> Option<String> {
+    let field = field?;
+    let target = if field.selector.is_empty() {
+        Some(item)
+    } else {
+        field.selector.iter().filter_map(|s| Selector::parse(s).ok()).find_map(|s| item.select(&s).next())
+    }?;
+    let raw = match &field.attr {
+        Some(a) => target.value().attr(a)?.to_string(),
+        None => target.text().collect::<String>(),
+    };
+    let v = squash_whitespace(&raw);
+    if field.number {
+        return first_number(&v).map(|n| n.to_string());
+    }
+    (!v.is_empty()).then_some(v)
+}
+
+/// The first number in a string, with `,` or `.` as decimal mark: "4,0 de 5" → 4.0.
+pub fn first_number(s: &str) -> Option<f32> {
+    let start = s.find(|c: char| c.is_ascii_digit())?;
+    let num: String = s[start..].chars().take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.').collect();
+    num.trim_end_matches(['.', ',']).replace(',', ".").parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(first_number("3.0 out of 5 stars"), Some(3.0));
+        assert_eq!(first_number("Nota 4,5 de 5"), Some(4.5));
+        assert_eq!(first_number("5."), Some(5.0));
+        assert_eq!(first_number("none"), None);
+    }
+}

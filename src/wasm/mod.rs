@@ -1,0 +1,81 @@
+//! The browser layer: translates between JS and the engine, and renders the sidebar and
+//! the playground with web-sys. It decides nothing: every answer comes from `engine`.
+
+mod ui;
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use crate::engine::{self, PageSnapshot, Settings};
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs a panic hook whose message reaches the UI (an element with id
+/// `calmly-fatal`, if the page has one) as well as the console.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let msg = format!("Calmly stopped because of a bug: {info}. Reload the page to start again; please report this message.");
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(msg.clone()));
+        ui::show_fatal(&msg);
+    }));
+}
+
+/// The message of the last panic, if one happened (the JS loader shows it too).
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+fn to_js<T: serde::Serialize>(v: &T) -> Result<JsValue, JsError> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser).map_err(|e| JsError::new(&format!("cannot pass the result to JS: {e}")))
+}
+
+fn settings_from(v: JsValue) -> Result<Settings, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Settings::default());
+    }
+    serde_wasm_bindgen::from_value(v).map_err(|e| JsError::new(&format!("settings: {e}")))
+}
+
+/// Analyses one text. `platform` is a platform id (`x`, `google_play`, …) or undefined.
+#[wasm_bindgen(js_name = analyzeText)]
+pub fn analyze_text(text: &str, platform: Option<String>, settings: JsValue) -> Result<JsValue, JsError> {
+    let settings = settings_from(settings)?;
+    let a = engine::analyze_text(text, platform.as_deref(), &settings).map_err(|e| JsError::new(&e.0))?;
+    to_js(&a)
+}
+
+/// Analyses a page snapshot `{url, title, site, kind, items: [...]}`.
+#[wasm_bindgen(js_name = analyzePage)]
+pub fn analyze_page(snapshot: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
+    let snapshot: PageSnapshot = serde_wasm_bindgen::from_value(snapshot).map_err(|e| JsError::new(&format!("page snapshot: {e}")))?;
+    let settings = settings_from(settings)?;
+    let r = engine::analyze_page(&snapshot, &settings).map_err(|e| JsError::new(&e.0))?;
+    to_js(&r)
+}
+
+/// Every playbook and the plan rules, as in `calmly playbooks`.
+#[wasm_bindgen]
+pub fn playbooks() -> Result<JsValue, JsError> {
+    let e = engine::engine().map_err(|e| JsError::new(&e.0))?;
+    to_js(&(&e.knowledge.playbooks, &e.knowledge.plan.step))
+}
+
+/// Mounts the sidebar into `root`; it waits for the content script's page snapshot.
+#[wasm_bindgen(js_name = mountSidebar)]
+pub fn mount_sidebar(root: web_sys::Element, token: String, settings: JsValue) -> Result<(), JsError> {
+    let settings = settings_from(settings)?;
+    ui::Sidebar::mount(root, token, settings).map_err(|e| JsError::new(&format!("{e:?}")))
+}
+
+/// Mounts the playground (paste a complaint, see the analysis) into `root`.
+#[wasm_bindgen(js_name = mountPlayground)]
+pub fn mount_playground(root: web_sys::Element) -> Result<(), JsError> {
+    ui::Playground::mount(root).map_err(|e| JsError::new(&format!("{e:?}")))
+}

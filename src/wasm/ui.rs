@@ -1,0 +1,473 @@
+//! The sidebar and the playground, rendered with web-sys. All page-provided text goes in
+//! through `set_text_content` (never as HTML), so hostile complaint text cannot inject
+//! markup into the extension page.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, MessageEvent};
+
+use crate::engine::classify::severity_rank;
+use crate::engine::{self, ComplaintAnalysis, PageReport, PageSnapshot, Settings};
+
+type Res<T> = Result<T, JsValue>;
+
+fn doc() -> Document {
+    gloo_utils::document()
+}
+
+fn el(tag: &str, class: &str) -> Res<Element> {
+    let e = doc().create_element(tag)?;
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    Ok(e)
+}
+
+fn text(tag: &str, class: &str, t: &str) -> Res<Element> {
+    let e = el(tag, class)?;
+    e.set_text_content(Some(t));
+    Ok(e)
+}
+
+fn add(parent: &Element, child: Res<Element>) -> Res<()> {
+    let child: Element = child?;
+    parent.append_child(child.as_ref())?;
+    Ok(())
+}
+
+fn button(label: &str, class: &str) -> Res<Element> {
+    let b = text("button", class, label)?;
+    b.set_attribute("type", "button")?;
+    Ok(b)
+}
+
+/// Shows a panic message in `#calmly-fatal`, if the page has one.
+pub fn show_fatal(msg: &str) {
+    if let Some(e) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("calmly-fatal")) {
+        e.set_text_content(Some(msg));
+        let _ = e.remove_attribute("hidden");
+    }
+}
+
+fn label_of(id: &str) -> String {
+    let s = id.replace('_', " ");
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+fn row(dl: &Element, term: &str, value: &str, class: &str) -> Res<()> {
+    let r = el("div", "row")?;
+    add(&r, text("dt", "", term))?;
+    add(&r, text("dd", class, value))?;
+    dl.append_child(&r)?;
+    Ok(())
+}
+
+/// "What it is / what to do / what to say" for one complaint. Returns the element and the
+/// listeners that must live as long as it.
+fn render_analysis(a: &ComplaintAnalysis, on_insert: Option<Rc<dyn Fn(String)>>) -> Res<(Element, Vec<EventListener>)> {
+    let mut listeners = Vec::new();
+    let root = el("div", "analysis")?;
+
+    let quote = text("blockquote", "complaint-text", &a.text)?;
+    if let Some(t) = &a.title {
+        let title = text("strong", "complaint-title", t)?;
+        root.append_child(&title)?;
+    }
+    root.append_child(&quote)?;
+
+    // What it is
+    let what = el("section", "what-it-is")?;
+    what.set_attribute("aria-labelledby", "h-what")?;
+    let h = text("h2", "", "What it is")?;
+    h.set_id("h-what");
+    what.append_child(&h)?;
+    let dl = el("dl", "facts")?;
+    row(&dl, "Language", &a.language, "")?;
+    row(&dl, "Complaint", &format!("{} ({:.0}%)", if a.is_complaint { "yes" } else { "no" }, a.complaint_score * 100.0), "")?;
+    row(&dl, "Category", &label_of(&a.category), "category")?;
+    row(&dl, "Severity", &format!("{} ({:.2})", a.severity, a.severity_score), &format!("sev sev-{}", a.severity))?;
+    row(&dl, "Urgency", &a.urgency, "")?;
+    row(&dl, "Sentiment", &format!("{:+.2}", a.sentiment), "")?;
+    row(&dl, "Wants", &if a.intents.is_empty() { "—".into() } else { a.intents.join(", ") }, "")?;
+    row(&dl, "Bad faith", if a.bad_faith { "yes" } else { "no" }, "")?;
+    what.append_child(&dl)?;
+    if !a.evidence.is_empty() {
+        add(&what, text("h3", "", "Why"))?;
+        let ul = el("ul", "evidence")?;
+        for e in &a.evidence {
+            let li = el("li", "")?;
+            add(&li, text("mark", "", &e.phrase))?;
+            add(&li, text("span", "signal", &e.signal))?;
+            ul.append_child(&li)?;
+        }
+        what.append_child(&ul)?;
+    }
+    root.append_child(&what)?;
+
+    // What to do
+    let todo = el("section", "what-to-do")?;
+    add(&todo, text("h2", "", "What to do"))?;
+    if a.steps.is_empty() {
+        add(&todo, text("p", "muted", "Not a complaint: no response plan needed."))?;
+    } else {
+        let ol = el("ol", "steps")?;
+        for (i, s) in a.steps.iter().enumerate() {
+            let li = el("li", &format!("step stage-{}", s.stage))?;
+            let label = el("label", "")?;
+            let cb = el("input", "")?;
+            cb.set_attribute("type", "checkbox")?;
+            cb.set_id(&format!("step-{i}"));
+            label.append_child(&cb)?;
+            add(&label, text("span", "step-title", &s.title))?;
+            li.append_child(&label)?;
+            add(&li, text("p", "step-detail", &s.detail))?;
+            add(&li, text("p", "sources", &format!("{} · seeds {}", s.stage, s.sources.join(", "))))?;
+            ol.append_child(&li)?;
+        }
+        todo.append_child(&ol)?;
+    }
+    root.append_child(&todo)?;
+
+    // What to say
+    let say = el("section", "what-to-say")?;
+    add(&say, text("h2", "", "What to say"))?;
+    let ta: HtmlTextAreaElement = el("textarea", "draft")?.dyn_into()?;
+    ta.set_value(&a.draft.text);
+    ta.set_attribute("aria-label", "Public reply draft")?;
+    ta.set_attribute("lang", &a.draft.language)?;
+    ta.set_rows(8);
+    say.append_child(&ta)?;
+    let meta = text(
+        "p",
+        "draft-meta",
+        &if a.draft.limit > 0 {
+            format!("{} · {} / {} ({})", a.draft.language, a.draft.chars, a.draft.limit, a.draft.platform)
+        } else {
+            format!("{} · {} characters ({})", a.draft.language, a.draft.chars, a.draft.platform)
+        },
+    )?;
+    say.append_child(&meta)?;
+    let actions = el("div", "actions")?;
+    let copy = button("Copy", "copy")?;
+    actions.append_child(&copy)?;
+    {
+        let ta = ta.clone();
+        let copy_el = copy.clone();
+        listeners.push(EventListener::new(&copy, "click", move |_| {
+            copy_text(&ta.value(), &copy_el);
+        }));
+    }
+    if let Some(insert) = on_insert {
+        let ins = button("Insert", "insert primary")?;
+        actions.append_child(&ins)?;
+        let ta = ta.clone();
+        listeners.push(EventListener::new(&ins, "click", move |_| insert(ta.value())));
+    }
+    say.append_child(&actions)?;
+    if !a.draft.private.is_empty() {
+        add(&say, text("h3", "", "Private message"))?;
+        let pm: HtmlTextAreaElement = el("textarea", "private")?.dyn_into()?;
+        pm.set_value(&a.draft.private);
+        pm.set_attribute("aria-label", "Private message draft")?;
+        pm.set_attribute("lang", &a.draft.language)?;
+        pm.set_rows(5);
+        say.append_child(&pm)?;
+        let copy2 = button("Copy private message", "copy")?;
+        let c2 = copy2.clone();
+        listeners.push(EventListener::new(&copy2, "click", move |_| copy_text(&pm.value(), &c2)));
+        say.append_child(&copy2)?;
+    }
+    root.append_child(&say)?;
+    Ok((root, listeners))
+}
+
+fn copy_text(t: &str, button: &Element) {
+    let Some(w) = web_sys::window() else { return };
+    let promise = w.navigator().clipboard().write_text(t);
+    let ok = button.clone();
+    let bad = button.clone();
+    let on_ok = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| ok.set_text_content(Some("Copied")));
+    let on_err =
+        Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| bad.set_text_content(Some("Copy blocked — select the text and press Ctrl+C")));
+    let _ = promise.then2(&on_ok, &on_err);
+    // The promise settles once; the two small closures are left to it.
+    on_ok.forget();
+    on_err.forget();
+}
+
+// ------------------------------------------------------------------------- sidebar
+
+struct SidebarState {
+    root: Element,
+    token: String,
+    settings: Settings,
+    report: Option<PageReport>,
+    /// Indexes into `report.complaints`, complaints first, most severe first.
+    order: Vec<usize>,
+    selected: usize,
+    listeners: Vec<EventListener>,
+}
+
+pub struct Sidebar;
+
+impl Sidebar {
+    pub fn mount(root: Element, token: String, settings: Settings) -> Res<()> {
+        let state = Rc::new(RefCell::new(SidebarState { root, token, settings, report: None, order: vec![], selected: 0, listeners: vec![] }));
+        render_sidebar(&state)?;
+        let window = gloo_utils::window();
+        let st = state.clone();
+        let listener = EventListener::new(&window, "message", move |ev| {
+            let Some(ev) = ev.dyn_ref::<MessageEvent>() else { return };
+            if let Err(e) = on_message(&st, ev) {
+                status(&st, &format!("Could not read this page: {}", e.as_string().unwrap_or_else(|| format!("{e:?}"))));
+            }
+        });
+        listener.forget(); // lives as long as the sidebar page
+        post_to_parent(&[("type", "ready".into())]);
+        Ok(())
+    }
+}
+
+fn post_to_parent(fields: &[(&str, JsValue)]) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(Some(parent)) = w.parent() else { return };
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"source".into(), &"calmly-sidebar".into());
+    for (k, v) in fields {
+        let _ = js_sys::Reflect::set(&msg, &(*k).into(), v);
+    }
+    // No secret goes to the page: only "ready", "insert" (text the page gets anyway) and
+    // "scroll"/"close". The content script checks that the message comes from its frame.
+    let _ = parent.post_message(&msg, "*");
+}
+
+fn on_message(state: &Rc<RefCell<SidebarState>>, ev: &MessageEvent) -> Res<()> {
+    let data = ev.data();
+    let get = |k: &str| js_sys::Reflect::get(&data, &k.into()).ok().and_then(|v| v.as_string());
+    if get("source").as_deref() != Some("calmly-content") || get("token").as_deref() != Some(state.borrow().token.as_str()) {
+        return Ok(()); // not from our content script: ignore
+    }
+    match get("type").as_deref() {
+        Some("snapshot") => {
+            let snap = js_sys::Reflect::get(&data, &"snapshot".into())?;
+            let snapshot: PageSnapshot = serde_wasm_bindgen::from_value(snap).map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let settings = state.borrow().settings.clone();
+            let report = engine::analyze_page(&snapshot, &settings).map_err(|e| JsValue::from_str(&e.0))?;
+            let mut order: Vec<usize> = (0..report.complaints.len()).collect();
+            order.sort_by_key(|&i| {
+                let c = &report.complaints[i];
+                (!c.is_complaint, std::cmp::Reverse(severity_rank(&c.severity)), std::cmp::Reverse((c.severity_score * 1000.0) as i32))
+            });
+            {
+                let mut s = state.borrow_mut();
+                s.report = Some(report);
+                s.order = order;
+                s.selected = 0;
+            }
+            render_sidebar(state)
+        }
+        Some("insert-result") => {
+            let msg = get("message").unwrap_or_default();
+            status(state, &msg);
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn status(state: &Rc<RefCell<SidebarState>>, msg: &str) {
+    if let Ok(Some(e)) = state.borrow().root.query_selector(".status") {
+        e.set_text_content(Some(msg));
+    }
+}
+
+fn render_sidebar(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
+    let (root, frag, listeners) = {
+        let s = state.borrow();
+        let mut listeners = Vec::new();
+        let frag = el("div", "sidebar")?;
+        let header = el("header", "")?;
+        add(&header, text("h1", "", "Calmly"))?;
+        let close = button("×", "close")?;
+        close.set_attribute("aria-label", "Close Calmly")?;
+        listeners.push(EventListener::new(&close, "click", |_| post_to_parent(&[("type", "close".into())])));
+        header.append_child(&close)?;
+        frag.append_child(&header)?;
+        let status_el = el("p", "status")?;
+        status_el.set_attribute("role", "status")?;
+        frag.append_child(&status_el)?;
+        match &s.report {
+            None => status_el.set_text_content(Some("Reading the page…")),
+            Some(r) if r.complaints.is_empty() => status_el.set_text_content(Some(if r.page.kind == "listing" {
+                "This is a listing page: no reviews or comments to answer here."
+            } else {
+                "No reviews or comments found on this page."
+            })),
+            Some(r) => {
+                status_el.set_text_content(Some(&format!(
+                    "{} of {} {} look like complaints.",
+                    r.page.complaints,
+                    r.page.items,
+                    if r.page.items == 1 { "item" } else { "items" }
+                )));
+                let list = el("ul", "items")?;
+                list.set_attribute("role", "listbox")?;
+                list.set_attribute("aria-label", "Reviews and comments on this page")?;
+                for (pos, &i) in s.order.iter().enumerate() {
+                    let c = &r.complaints[i];
+                    let li = el("li", if pos == s.selected { "item selected" } else { "item" })?;
+                    li.set_attribute("role", "option")?;
+                    li.set_attribute("tabindex", if pos == s.selected { "0" } else { "-1" })?;
+                    li.set_attribute("aria-selected", if pos == s.selected { "true" } else { "false" })?;
+                    add(&li, text("span", &format!("sev sev-{}", if c.is_complaint { c.severity.as_str() } else { "none" }), if c.is_complaint { &c.severity } else { "ok" }))?;
+                    let snippet: String = c.text.chars().take(90).collect();
+                    add(&li, text("span", "snippet", &snippet))?;
+                    let st = state.clone();
+                    listeners.push(EventListener::new(&li, "click", move |_| select(&st, pos)));
+                    let st = state.clone();
+                    listeners.push(EventListener::new(&li, "keydown", move |ev| {
+                        let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                        let n = st.borrow().order.len();
+                        match k.key().as_str() {
+                            "ArrowDown" if pos + 1 < n => select(&st, pos + 1),
+                            "ArrowUp" if pos > 0 => select(&st, pos - 1),
+                            _ => {}
+                        }
+                    }));
+                    list.append_child(&li)?;
+                }
+                frag.append_child(&list)?;
+                if let Some(&i) = s.order.get(s.selected) {
+                    let c = &r.complaints[i];
+                    let id = c.id.clone();
+                    let insert: Rc<dyn Fn(String)> =
+                        Rc::new(move |t: String| post_to_parent(&[("type", "insert".into()), ("id", id.as_str().into()), ("text", t.into())]));
+                    let (detail, l) = render_analysis(c, Some(insert))?;
+                    listeners.extend(l);
+                    frag.append_child(&detail)?;
+                }
+            }
+        }
+        (s.root.clone(), frag, listeners)
+    };
+    root.set_text_content(None);
+    root.append_child(&frag)?;
+    root.set_attribute("data-state", if state.borrow().report.is_some() { "ready" } else { "waiting" })?;
+    state.borrow_mut().listeners = listeners;
+    Ok(())
+}
+
+fn select(state: &Rc<RefCell<SidebarState>>, pos: usize) {
+    let id = {
+        let mut s = state.borrow_mut();
+        s.selected = pos;
+        s.order.get(pos).and_then(|&i| s.report.as_ref().map(|r| r.complaints[i].id.clone()))
+    };
+    if let Some(id) = id {
+        post_to_parent(&[("type", "scroll".into()), ("id", id.into())]);
+    }
+    let _ = render_sidebar(state);
+    if let Ok(Some(e)) = state.borrow().root.query_selector(".item.selected") {
+        if let Some(h) = e.dyn_ref::<web_sys::HtmlElement>() {
+            let _ = h.focus();
+        }
+    }
+}
+
+// ------------------------------------------------------------------------- playground
+
+pub struct Playground;
+
+impl Playground {
+    pub fn mount(root: Element) -> Res<()> {
+        let form = el("form", "playground-form")?;
+        form.set_attribute("aria-label", "Analyse a complaint")?;
+        let ta: HtmlTextAreaElement = el("textarea", "input")?.dyn_into()?;
+        ta.set_id("complaint");
+        ta.set_attribute("aria-label", "Complaint text")?;
+        ta.set_placeholder("Paste a complaint, review or comment…");
+        ta.set_rows(7);
+        let lab = text("label", "", "Complaint")?;
+        lab.set_attribute("for", "complaint")?;
+        form.append_child(&lab)?;
+        form.append_child(&ta)?;
+
+        let opts = el("div", "options")?;
+        let platform: HtmlSelectElement = el("select", "")?.dyn_into()?;
+        platform.set_id("platform");
+        let e = engine::engine().map_err(|e| JsValue::from_str(&e.0))?;
+        for p in &e.knowledge.platforms.platform {
+            let o = text("option", "", &if p.limit > 0 { format!("{} (≤ {} {})", p.name, p.limit, p.unit) } else { p.name.clone() })?;
+            o.set_attribute("value", &p.id)?;
+            if p.id == "web" {
+                o.set_attribute("selected", "")?;
+            }
+            platform.append_child(&o)?;
+        }
+        let pl = text("label", "", "Platform ")?;
+        pl.append_child(&platform)?;
+        opts.append_child(&pl)?;
+        let brand: HtmlInputElement = el("input", "")?.dyn_into()?;
+        brand.set_id("brand");
+        brand.set_placeholder("Brand name");
+        let bl = text("label", "", "Brand ")?;
+        bl.append_child(&brand)?;
+        opts.append_child(&bl)?;
+        let agent: HtmlInputElement = el("input", "")?.dyn_into()?;
+        agent.set_id("agent");
+        agent.set_placeholder("Agent name");
+        let al = text("label", "", "Agent ")?;
+        al.append_child(&agent)?;
+        opts.append_child(&al)?;
+        form.append_child(&opts)?;
+        let go = button("Analyse", "primary")?;
+        go.set_attribute("type", "submit")?;
+        form.append_child(&go)?;
+        root.append_child(&form)?;
+        let out = el("div", "output")?;
+        out.set_attribute("aria-live", "polite")?;
+        root.append_child(&out)?;
+
+        let holder: Rc<RefCell<Vec<EventListener>>> = Rc::new(RefCell::new(Vec::new()));
+        let run = {
+            let (ta, platform, brand, agent, out, holder) = (ta.clone(), platform.clone(), brand.clone(), agent.clone(), out.clone(), holder.clone());
+            move || {
+                let settings = Settings { brand: brand.value(), agent: agent.value(), ..Default::default() };
+                out.set_text_content(None);
+                match engine::analyze_text(&ta.value(), Some(&platform.value()), &settings) {
+                    Ok(a) => match render_analysis(&a, None) {
+                        Ok((node, l)) => {
+                            let _ = out.append_child(&node);
+                            *holder.borrow_mut() = l;
+                        }
+                        Err(e) => out.set_text_content(Some(&format!("Could not show the result: {e:?}"))),
+                    },
+                    Err(e) => out.set_text_content(Some(&e.0)),
+                }
+            }
+        };
+        let run = Rc::new(run);
+        let r = run.clone();
+        EventListener::new(&form, "submit", move |ev| {
+            ev.prevent_default();
+            r();
+        })
+        .forget();
+        let r = run.clone();
+        EventListener::new(&ta, "keydown", move |ev| {
+            if let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
+                if k.key() == "Enter" && (k.ctrl_key() || k.meta_key()) {
+                    k.prevent_default();
+                    r();
+                }
+            }
+        })
+        .forget();
+        Ok(())
+    }
+}

@@ -1,0 +1,74 @@
+// The pages the end-to-end tests serve, at their real URLs, and what must happen on each.
+// Saved real pages come from ../shared/data/pages (see its SOURCES.tsv); the URL is the
+// page's own canonical link, or a real URL of the same kind where the page has none.
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const SHARED = process.env.CALMLY_SHARED_DATA || resolve(ROOT, "../shared/data");
+export const EXT = {
+  chromium: join(ROOT, "dist/chromium"),
+  firefox: join(ROOT, "dist/firefox"),
+};
+export const ARTIFACTS = join(ROOT, "tests/e2e/artifacts");
+
+const fixture = (f) => join(ROOT, "tests/fixtures/pages", f);
+const saved = (f) => join(SHARED, "pages", f);
+
+export const PAGES = [
+  {
+    name: "fixture-no-csp",
+    url: "https://www.trustpilot.com/review/calmly-fixture.example",
+    file: fixture("trustpilot_minimal.html"),
+    headers: {},
+    expect: { sidebar: true, items: 3, minComplaints: 2, inlineScript: "ran" },
+  },
+  {
+    name: "fixture-strict-csp",
+    url: "https://www.trustpilot.com/review/calmly-fixture.example?csp=strict",
+    file: fixture("trustpilot_minimal.html"),
+    // The CSP that stops wasm in content scripts (TOOLCHAIN.md): no 'wasm-unsafe-eval'.
+    headers: { "content-security-policy": "script-src 'self'" },
+    expect: { sidebar: true, items: 3, minComplaints: 2, inlineScript: undefined },
+  },
+  {
+    name: "amazon-real",
+    url: "https://www.amazon.com/Samsung-27-inch-Business-C27F390FHN-LED-Lit/product-reviews/B01IPHVFUI",
+    file: saved("amazon/amazon_com_product_reviews_samsung_monitor.html"),
+    headers: {},
+    // data/README: "10 reviews with stars, some complaints".
+    expect: { sidebar: true, items: 10, minComplaints: 1 },
+  },
+  {
+    name: "trustpilot-real",
+    url: "https://it.trustpilot.com/review/studiosamo.it",
+    file: saved("trustpilot/trustpilot_it_review_studiosamo.html"),
+    headers: {},
+    // data/README: "20 Italian reviews … (mostly 5-star)".
+    expect: { sidebar: true, items: 20, minComplaints: 0 },
+  },
+  {
+    name: "booking-listing-real",
+    url: "https://www.booking.com/region/mx/tlaxcala.es.html",
+    file: saved("booking/booking_es_region_listing_tlaxcala.html"),
+    headers: {},
+    // A listing page: must not be taken for a complaint page.
+    expect: { sidebar: false },
+  },
+];
+
+export function available(pages = PAGES) {
+  const missing = pages.filter((p) => !existsSync(p.file));
+  if (missing.length) throw new Error(`missing test pages: ${missing.map((p) => p.file).join(", ")}`);
+  return pages.map((p) => ({ ...p, body: readFileSync(p.file) }));
+}
+
+/** The page to serve for a request URL, if any (query strings distinguish variants). */
+export function pageFor(pages, url) {
+  return pages.find((p) => p.url === url) || null;
+}
+
+export function check(cond, msg) {
+  if (!cond) throw new Error(msg);
+}

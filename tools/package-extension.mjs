@@ -1,0 +1,34 @@
+// Assembles the unpacked extension from extension/, the wasm-bindgen output and the site
+// adapters (as printed by `calmly sites`), for Chromium and Firefox.
+//   node tools/package-extension.mjs <pkg-dir> <sites.json> <dist-dir>
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const [pkgDir, sitesJson, dist] = process.argv.slice(2);
+if (!dist) {
+  console.error("usage: package-extension.mjs <pkg-dir> <sites.json> <dist-dir>");
+  process.exit(2);
+}
+const { sites } = JSON.parse(readFileSync(sitesJson, "utf8"));
+
+// Content-script match patterns from the adapters' hosts: "*://*.host/*" also matches
+// the bare host.
+const matches = [...new Set(sites.flatMap((s) => s.hosts.map((h) => `*://*.${h}/*`)))].sort();
+
+for (const browser of ["chromium", "firefox"]) {
+  const out = join(dist, browser);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  cpSync("extension", out, { recursive: true });
+  const manifest = JSON.parse(readFileSync("extension/manifest.json", "utf8"));
+  manifest.content_scripts[0].matches = matches;
+  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+  writeFileSync(
+    join(out, "sites.js"),
+    "// Generated from data/sites/*.toml by tools/package-extension.mjs. Do not edit.\n" +
+      `globalThis.CALMLY_SITES = ${JSON.stringify(sites)};\n`,
+  );
+  mkdirSync(join(out, "pkg"), { recursive: true });
+  for (const f of ["calmly.js", "calmly_bg.wasm"]) cpSync(join(pkgDir, f), join(out, "pkg", f));
+}
+console.log(`extension: ${sites.length} site adapters, ${matches.length} host patterns`);
