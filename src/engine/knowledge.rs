@@ -132,7 +132,6 @@ pub struct Templates {
     pub language: String,
     pub register: String,
     /// Signature used when the brand name is not set ("the support team").
-    #[serde(default)]
     pub team: String,
     pub labels: BTreeMap<String, String>,
     pub channels: BTreeMap<String, String>,

@@ -47,6 +47,9 @@ impl Detector {
 
     pub fn detect(&self, text: &str, tokens: &[Token]) -> Detection {
         let und = Detection { language: "und".into(), confidence: 0.0 };
+        // Links and handles say nothing of the language ("t.co" would count as Polish "co").
+        let kept: Vec<Token> = tokens.iter().filter(|t| !in_link_or_handle(text, t)).cloned().collect();
+        let tokens = kept.as_slice();
         let letters = text.chars().filter(|c| c.is_alphabetic()).count();
         if letters < 8 || tokens.is_empty() {
             return und;
@@ -73,5 +76,40 @@ impl Detector {
             return und;
         }
         Detection { language: best.to_string(), confidence: ((top - second) / top).clamp(0.0, 1.0) }
+    }
+}
+
+/// Is this token part of a URL (`https://t.co/x`, `www.a.com`) or a handle (`@brand`)?
+fn in_link_or_handle(text: &str, t: &Token) -> bool {
+    let start = text[..t.start].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = text[t.end..].find(char::is_whitespace).map_or(text.len(), |i| t.end + i);
+    let word = &text[start..end];
+    word.starts_with('@') || word.starts_with('#') || word.contains("://") || word.starts_with("www.") || (word.contains('.') && word.contains('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::engine;
+    use crate::engine::text::tokenize;
+
+    fn lang(s: &str) -> String {
+        let e = engine().unwrap();
+        e.detector_for_tests().detect(s, &tokenize(s)).language
+    }
+
+    #[test]
+    fn five_languages_and_und() {
+        assert_eq!(lang("Comprei há duas semanas e até hoje não recebi o pedido"), "pt");
+        assert_eq!(lang("Me cobraron dos veces y nadie me responde, es una vergüenza"), "es");
+        assert_eq!(lang("Zamówienie nie dotarło od miesiąca i nikt nie odpowiada"), "pl");
+        assert_eq!(lang("Produsul a venit stricat si nu mi-au raspuns la niciun mesaj"), "ro");
+        assert_eq!(lang("I was charged twice and nobody answers my emails"), "en");
+        assert_eq!(lang("ok"), "und");
+        assert_eq!(lang(""), "und");
+    }
+
+    #[test]
+    fn links_and_handles_do_not_vote() {
+        assert_eq!(lang("@AmazonHelp my order never arrived and nobody replies https://t.co/co/co/co"), "en");
     }
 }

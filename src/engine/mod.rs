@@ -62,6 +62,11 @@ impl Engine {
         Ok(Engine { knowledge, phrases, detector })
     }
 
+    #[doc(hidden)]
+    pub fn detector_for_tests(&self) -> &lang::Detector {
+        &self.detector
+    }
+
     /// The site adapter for a URL, if any.
     pub fn site_for_url(&self, url: &str) -> Option<&Site> {
         let host = host_of(url)?;
@@ -222,7 +227,6 @@ impl Engine {
         let complaints: Vec<ComplaintAnalysis> = snapshot
             .items
             .iter()
-            .filter(|i| !i.text.trim().is_empty())
             .map(|i| {
                 let mut item = i.clone();
                 if item.platform.is_none() {

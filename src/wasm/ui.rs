@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, MessageEvent};
@@ -453,13 +453,14 @@ impl Playground {
         };
         let run = Rc::new(run);
         let r = run.clone();
-        EventListener::new(&form, "submit", move |ev| {
+        // Not passive (gloo's default): the submit must be stopped from reloading the page.
+        EventListener::new_with_options(&form, "submit", EventListenerOptions::enable_prevent_default(), move |ev| {
             ev.prevent_default();
             r();
         })
         .forget();
         let r = run.clone();
-        EventListener::new(&ta, "keydown", move |ev| {
+        EventListener::new_with_options(&ta, "keydown", EventListenerOptions::enable_prevent_default(), move |ev| {
             if let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
                 if k.key() == "Enter" && (k.ctrl_key() || k.meta_key()) {
                     k.prevent_default();
