@@ -6,7 +6,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const SHARED = process.env.CALMLY_SHARED_DATA || resolve(ROOT, "../shared/data");
+// The shared data sits beside the repository; a clone elsewhere finds it at /work/shared.
+export const SHARED =
+  [process.env.CALMLY_SHARED_DATA, resolve(ROOT, "../shared/data"), "/work/shared/data"].find((d) => d && existsSync(join(d, "pages"))) ||
+  resolve(ROOT, "../shared/data");
 export const EXT = {
   chromium: join(ROOT, "dist/chromium"),
   firefox: join(ROOT, "dist/firefox"),
