@@ -178,7 +178,7 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     // --- evidence, once per (phrase, signal), in text order
     let mut evidence: Vec<Evidence> = Vec::new();
     for m in matches {
-        if m.signal == "intensifier" || (m.signal.starts_with("category:") && &m.signal["category:".len()..] != category) {
+        if m.signal == "intensifier" || (m.signal.starts_with("category:") && m.signal["category:".len()..] != *category) {
             continue;
         }
         let (Some(a), Some(b)) = (tokens.get(m.start), tokens.get(m.end.saturating_sub(1))) else { continue };

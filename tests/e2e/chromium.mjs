@@ -5,9 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
-import { ARTIFACTS, EXT, ROOT, available, check, pageFor } from "./pages.mjs";
+import { ARTIFACTS, EXT, available, check, checkSidebar, pageFor } from "./pages.mjs";
 
 const pages = available();
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -66,21 +65,7 @@ try {
       check(frame, `${p.name}: the sidebar did not appear`);
       await frame.waitForSelector("#app[data-state=ready]", { timeout: 10000 });
       const ms = Date.now() - t0;
-      const items = await frame.$$eval(".item", (els) => els.length);
-      const complaints = await frame.$$eval(".item .sev:not(.sev-none)", (els) => els.length);
-      const status = await frame.$eval(".status", (e) => e.textContent);
-      check(items === p.expect.items, `${p.name}: ${items} items in the sidebar, expected ${p.expect.items}`);
-      check(complaints >= p.expect.minComplaints, `${p.name}: ${complaints} complaints, expected at least ${p.expect.minComplaints}`);
-      // The picked complaint is analysed: classification, plan (when a complaint), draft.
-      const facts = await frame.$$eval(".facts dd", (els) => els.map((e) => e.textContent));
-      const draft = await frame.$eval("textarea.draft", (e) => e.value);
-      check(facts.length >= 8, `${p.name}: the analysis is missing`);
-      check(draft.length > 40, `${p.name}: the draft is empty`);
-      if (complaints > 0) check((await frame.$$(".steps .step")).length >= 3, `${p.name}: no response plan for a complaint`);
-      // Same items as the native extractor on the same HTML: the two readings of
-      // data/sites agree.
-      const native = JSON.parse(execFileSync(join(ROOT, "target/release/calmly"), ["analyze", "--html", "--url", p.url, p.file], { maxBuffer: 64 << 20 }));
-      check(native.complaints.length === items, `${p.name}: native extractor found ${native.complaints.length}, the browser ${items}`);
+      const { items, complaints, status } = await checkSidebar(frame, p);
       check(errors.length === 0, `${p.name}: page errors: ${errors.join("; ")}`);
       await page.screenshot({ path: join(ARTIFACTS, `chromium-${p.name}.png`) });
       console.log(`ok   ${p.name}: sidebar ready in ${ms} ms; ${items} items, ${complaints} complaints; "${status}"; ${blocked.current} page requests blocked`);
@@ -92,7 +77,6 @@ try {
       await page.close();
     }
   }
-  // Insert path: the sidebar's Insert button reaches the content script, which answers.
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

@@ -42,9 +42,8 @@
 import { mkdirSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import puppeteer from "puppeteer-core";
-import { ARTIFACTS, EXT, ROOT, available, check, pageFor } from "./pages.mjs";
+import { ARTIFACTS, EXT, available, check, checkSidebar, pageFor } from "./pages.mjs";
 
 const pages = available();
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -146,21 +145,7 @@ try {
       check(!hostEl.shadowOpen, `${p.name}: the host's shadow root is open to the page`);
       await frame.waitForSelector("#app[data-state=ready]", { timeout: 10000 });
       const ms = Date.now() - t1;
-      const items = await frame.$$eval(".item", (els) => els.length);
-      const complaints = await frame.$$eval(".item .sev:not(.sev-none)", (els) => els.length);
-      const status = await frame.$eval(".status", (e) => e.textContent);
-      check(items === p.expect.items, `${p.name}: ${items} items in the sidebar, expected ${p.expect.items}`);
-      check(complaints >= p.expect.minComplaints, `${p.name}: ${complaints} complaints, expected at least ${p.expect.minComplaints}`);
-      // The picked complaint is analysed: classification, plan (when a complaint), draft.
-      const facts = await frame.$$eval(".facts dd", (els) => els.map((e) => e.textContent));
-      const draft = await frame.$eval("textarea.draft", (e) => e.value);
-      check(facts.length >= 8, `${p.name}: the analysis is missing`);
-      check(draft.length > 40, `${p.name}: the draft is empty`);
-      if (complaints > 0) check((await frame.$$(".steps .step")).length >= 3, `${p.name}: no response plan for a complaint`);
-      // Same items as the native extractor on the same HTML: the two readings of
-      // data/sites agree.
-      const native = JSON.parse(execFileSync(join(ROOT, "target/release/calmly"), ["analyze", "--html", "--url", p.url, p.file], { maxBuffer: 64 << 20 }));
-      check(native.complaints.length === items, `${p.name}: native extractor found ${native.complaints.length}, the browser ${items}`);
+      const { items, complaints, status } = await checkSidebar(frame, p);
       // Errors inside the sidebar (BiDi does not report them, see the top of the file),
       // read as late as possible.
       const sidebar = await frame.evaluate(() => ({ fatal: document.getElementById("calmly-fatal")?.hidden === false ? document.getElementById("calmly-fatal").textContent : null, errors: globalThis.__calmlyTestErrors || [] }));
@@ -181,7 +166,6 @@ try {
       await page.close();
     }
   }
-  // Insert path: the sidebar's Insert button reaches the content script, which answers.
 } finally {
   await browser.close();
   proxy.close();

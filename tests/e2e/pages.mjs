@@ -1,6 +1,7 @@
 // The pages the end-to-end tests serve, at their real URLs, and what must happen on each.
 // Saved real pages come from ../shared/data/pages (see its SOURCES.tsv); the URL is the
 // page's own canonical link, or a real URL of the same kind where the page has none.
+import { execFileSync } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,4 +75,26 @@ export function pageFor(pages, url) {
 
 export function check(cond, msg) {
   if (!cond) throw new Error(msg);
+}
+
+/**
+ * What both browsers must show in a ready sidebar for page `p`: the expected items, the
+ * analysis of the picked one, a plan when it is a complaint, a draft, and the same item
+ * count as the native extractor on the same HTML (the two readings of data/sites agree).
+ * `frame` is a Playwright or Puppeteer frame (both have $eval/$$eval/$$).
+ */
+export async function checkSidebar(frame, p) {
+  const items = await frame.$$eval(".item", (els) => els.length);
+  const complaints = await frame.$$eval(".item .sev:not(.sev-none)", (els) => els.length);
+  const status = await frame.$eval(".status", (e) => e.textContent);
+  check(items === p.expect.items, `${p.name}: ${items} items in the sidebar, expected ${p.expect.items}`);
+  check(complaints >= p.expect.minComplaints, `${p.name}: ${complaints} complaints, expected at least ${p.expect.minComplaints}`);
+  const facts = await frame.$$eval(".facts dd", (els) => els.map((e) => e.textContent));
+  const draft = await frame.$eval("textarea.draft", (e) => e.value);
+  check(facts.length >= 8, `${p.name}: the analysis is missing`);
+  check(draft.length > 40, `${p.name}: the draft is empty`);
+  if (complaints > 0) check((await frame.$$(".steps .step")).length >= 3, `${p.name}: no response plan for a complaint`);
+  const native = JSON.parse(execFileSync(join(ROOT, "target/release/calmly"), ["analyze", "--html", "--url", p.url, p.file], { maxBuffer: 64 << 20 }));
+  check(native.complaints.length === items, `${p.name}: native extractor found ${native.complaints.length}, the browser ${items}`);
+  return { items, complaints, status };
 }
