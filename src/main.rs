@@ -203,13 +203,13 @@ gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"} for a bad line.
                                 .and_then(Value::as_str)
                                 .map(str::to_string)
                                 .or_else(|| url.and_then(|u| engine.site_for_url(u)).map(|s| s.platform.clone()));
-                            let item = SnapshotItem { id: id_string(&id), text: text.to_string(), platform, ..Default::default() };
+                            let item = SnapshotItem { text: text.to_string(), platform, ..Default::default() };
                             let analysis = engine.analyze_item(&item, settings);
-                            let mut obj = serde_json::to_value(&analysis).map_err(|e| Runtime(e.to_string()))?;
-                            if let Some(map) = obj.as_object_mut() {
-                                map.insert("id".into(), id);
-                            }
-                            obj
+                            // Written directly (not through Value): the id first, numbers as
+                            // the engine rounded them.
+                            serde_json::to_writer(&mut out, &Line { id: &id, item: &analysis }).map_err(|e| Runtime(e.to_string()))?;
+                            out.write_all(b"\n").map_err(|e| Runtime(e.to_string()))?;
+                            continue;
                         }
                     }
                 }
@@ -220,12 +220,12 @@ gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"} for a bad line.
         out.flush().map_err(|e| Runtime(e.to_string()))
     }
 
-    fn id_string(v: &Value) -> String {
-        match v {
-            Value::String(s) => s.clone(),
-            Value::Null => String::new(),
-            other => other.to_string(),
-        }
+    /// One `--jsonl` output line: the input's id (any JSON value), then ITEM.
+    #[derive(Serialize)]
+    struct Line<'a> {
+        id: &'a Value,
+        #[serde(flatten)]
+        item: &'a calmly::ComplaintAnalysis,
     }
 
     fn print_json<T: Serialize>(value: &T, pretty: bool) -> Result<(), Failure> {

@@ -81,6 +81,8 @@ pub struct Channels {
 /// This is ITEM of the command-line contract; fields may be added, never removed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ComplaintAnalysis {
+    /// The snapshot item's id (empty: not shown, as in `--jsonl`, where the line's own id is).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
