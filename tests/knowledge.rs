@@ -168,5 +168,6 @@ fn site_selectors_parse_and_platforms_have_sources() {
     for p in &k.platforms.platform {
         assert!(!p.source.trim().is_empty(), "{}: limit without a source", p.id);
         assert!(["chars", "bytes"].contains(&p.unit.as_str()));
+        assert!(["review_site", "social", "marketplace", "app_store", "web"].contains(&p.kind.as_str()), "{}: kind {}", p.id, p.kind);
     }
 }

@@ -216,6 +216,8 @@ pub struct Platforms {
 pub struct PlatformLimit {
     pub id: String,
     pub name: String,
+    /// review_site | social | marketplace | app_store | web
+    pub kind: String,
     /// Maximum reply length, or 0 when the site states none.
     pub limit: usize,
     /// chars | bytes

@@ -73,18 +73,10 @@ impl Engine {
         self.knowledge.sites.iter().find(|s| s.hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))))
     }
 
-    fn platform_limit(&self, platform: &str) -> (usize, String) {
-        self.knowledge.platforms.platform.iter().find(|p| p.id == platform).map_or((0, "chars".into()), |p| (p.limit, p.unit.clone()))
-    }
-
-    fn platform_kind(&self, platform: &str) -> &str {
-        self.knowledge.sites.iter().find(|s| s.platform == platform).map_or(
-            match platform {
-                "x" | "facebook" | "instagram" | "linkedin" | "reddit" | "youtube" | "tiktok" => "social",
-                _ => "web",
-            },
-            |s| s.kind.as_str(),
-        )
+    /// Reply limit, its unit, and the platform's kind (`data/platforms.toml`); an unknown
+    /// platform has no limit and counts as a plain web page.
+    fn platform(&self, platform: &str) -> (usize, &str, &str) {
+        self.knowledge.platforms.platform.iter().find(|p| p.id == platform).map_or((0, "chars", "web"), |p| (p.limit, p.unit.as_str(), p.kind.as_str()))
     }
 
     /// Analyses one complaint.
@@ -137,7 +129,7 @@ impl Engine {
             .or_else(|| self.knowledge.templates.iter().find(|t| t.language == "en"));
 
         let mut vars = draft::Vars::new();
-        let (limit, unit) = self.platform_limit(&platform);
+        let (limit, unit, platform_kind) = self.platform(&platform);
         let mut channel_phrase = String::new();
         let mut label = c.category.replace('_', " ");
         if let Some(t) = templates {
@@ -173,8 +165,8 @@ impl Engine {
         let seed = text;
         let (public, private) = match templates {
             Some(t) => (
-                draft::compose(t, draft::Kind::Public, &vars, seed, limit, &unit),
-                draft::compose(t, draft::Kind::Private, &vars, seed, 0, &unit),
+                draft::compose(t, draft::Kind::Public, &vars, seed, limit, unit),
+                draft::compose(t, draft::Kind::Private, &vars, seed, 0, unit),
             ),
             None => (String::new(), String::new()),
         };
@@ -185,7 +177,7 @@ impl Engine {
                 &self.knowledge.plan.step,
                 &c,
                 &plan::PlanInput {
-                    platform_kind: self.platform_kind(&platform),
+                    platform_kind,
                     compensation_allowed: settings.compensation_allowed,
                     repeated_demand: false,
                     category_label: &label,
@@ -217,7 +209,7 @@ impl Engine {
             intents: c.intents,
             bad_faith: c.bad_faith,
             steps,
-            draft: Draft { language: draft_language, chars: draft::measure(&public, &unit), text: public, platform, limit, private },
+            draft: Draft { language: draft_language, chars: draft::measure(&public, unit), text: public, platform, limit, private },
         }
     }
 

@@ -41,7 +41,6 @@ pub fn build(steps: &[PlanStep], c: &Classification, input: &PlanInput) -> Vec<S
         .filter(|s| holds(&s.when, c, input))
         .map(|s| {
             let mut sources: Vec<String> = s.sources.iter().map(|id| id.split('.').next().unwrap_or(id).to_string()).collect();
-            sources.dedup();
             sources.sort();
             sources.dedup();
             Step {
