@@ -64,7 +64,7 @@ fn main() {
         ] {
             fold_all(list);
         }
-        for map in [&mut lx.categories, &mut lx.severity, &mut lx.intents, &mut lx.bad_faith] {
+        for map in [&mut lx.categories, &mut lx.severity, &mut lx.intents, &mut lx.bad_faith, &mut lx.check] {
             for list in map.values_mut() {
                 fold_all(list);
             }

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use calmly::engine::classify::{Classification, CATEGORIES, INTENTS};
 use calmly::engine::draft::variables;
 use calmly::engine::engine;
+use calmly::engine::knowledge::{Register, REGISTERS};
+use calmly::engine::text::tokenize;
 use calmly::engine::lang::DRAFT_LANGUAGES;
 use calmly::engine::plan::{build, PlanInput};
 
@@ -43,40 +45,138 @@ fn every_draft_language_has_a_full_lexicon() {
     }
 }
 
+/// The keys every register of every language has (data/README.md).
+const TEMPLATE_KEYS: [(&str, &[&str]); 4] = [
+    (
+        "public",
+        &[
+            "greeting", "greeting_named", "greeting_formal", "greeting_named_formal", "greeting_brief", "greeting_named_brief", "apology",
+            "apology_brief", "acknowledge", "acknowledge_quote", "next_step", "next_step_brief", "channel", "compensation", "closing",
+            "closing_formal", "signature", "signature_formal",
+        ],
+    ),
+    ("private", &["greeting", "greeting_named", "greeting_formal", "greeting_named_formal", "acknowledge", "acknowledge_quote", "details", "next_step", "signature", "signature_formal"]),
+    ("resolution", &["greeting", "greeting_named", "greeting_formal", "greeting_named_formal", "resolved", "check", "signature", "signature_formal"]),
+    (
+        "closing_message",
+        &["greeting", "greeting_named", "greeting_formal", "greeting_named_formal", "apology", "resolved", "prevention", "invite_update", "signature", "signature_formal"],
+    ),
+];
+
+fn sections(r: &Register) -> [(&'static str, &calmly::engine::knowledge::Section); 4] {
+    [("public", &r.public), ("private", &r.private), ("resolution", &r.resolution), ("closing_message", &r.closing_message)]
+}
+
 #[test]
-fn templates_have_the_same_slots_and_only_known_variables() {
+fn templates_have_every_key_in_both_registers() {
     let k = &engine().unwrap().knowledge;
-    let slots = |t: &calmly::engine::knowledge::Templates| -> BTreeSet<String> {
-        let mut s = BTreeSet::new();
-        for (sec, map) in [("public", &t.public), ("private", &t.private), ("resolution", &t.resolution), ("closing_message", &t.closing_message)] {
-            for key in map.keys() {
-                s.insert(format!("{sec}.{key}"));
-            }
-        }
-        s.extend(t.labels.keys().map(|k| format!("labels.{k}")));
-        s.extend(t.channels.keys().map(|k| format!("channels.{k}")));
-        s
-    };
-    let en = k.templates.iter().find(|t| t.language == "en").expect("English templates");
-    let reference = slots(en);
-    let allowed: BTreeSet<&str> = ["name", "brand", "agent", "problem", "channel", "gesture", "email", "phone", "link"].into();
     for lang in DRAFT_LANGUAGES {
         let t = k.templates.iter().find(|t| t.language == lang).unwrap_or_else(|| panic!("no templates for {lang}"));
-        assert_eq!(slots(t), reference, "{lang}: template slots differ from English");
         assert!(!t.team.trim().is_empty(), "{lang}: `team` (signature without a brand) is empty");
-        for c in CATEGORIES {
-            assert!(t.labels.contains_key(c), "{lang}: no label for {c}");
+        assert!(REGISTERS.contains(&t.default_register.as_str()), "{lang}: default_register {:?}", t.default_register);
+        for (reg_id, reg) in [("informal", &t.informal), ("formal", &t.formal)] {
+            assert!(!reg.name.trim().is_empty(), "{lang}.{reg_id}: no name");
+            for c in CATEGORIES {
+                assert!(reg.labels.get(c).is_some_and(|l| !l.trim().is_empty()), "{lang}.{reg_id}: no label for {c}");
+            }
+            assert_eq!(reg.labels.len(), CATEGORIES.len(), "{lang}.{reg_id}: labels for unknown categories");
+            for (ch, var) in [("email", Some("email")), ("phone", Some("phone")), ("link", Some("link")), ("dm", None)] {
+                let phrase = reg.channels.get(ch).unwrap_or_else(|| panic!("{lang}.{reg_id}: no channel {ch}"));
+                assert_eq!(variables(phrase), var.into_iter().collect::<Vec<_>>(), "{lang}.{reg_id}.channels.{ch}: {phrase:?}");
+            }
+            assert_eq!(reg.channels.len(), 4, "{lang}.{reg_id}: unknown channels");
+            for ((sec, map), (sec2, keys)) in sections(reg).into_iter().zip(TEMPLATE_KEYS) {
+                assert_eq!(sec, sec2);
+                let have: BTreeSet<&str> = map.keys().map(String::as_str).collect();
+                let want: BTreeSet<&str> = keys.iter().copied().collect();
+                assert_eq!(have, want, "{lang}.{reg_id}.{sec}: keys differ from data/README.md");
+            }
         }
-        for (sec, map) in [("public", &t.public), ("private", &t.private), ("resolution", &t.resolution), ("closing_message", &t.closing_message)] {
-            for (slot, variants) in map {
-                assert!(!variants.is_empty(), "{lang}.{sec}.{slot} has no variants");
-                for v in variants {
-                    for var in variables(v) {
-                        assert!(allowed.contains(var), "{lang}.{sec}.{slot}: unknown variable {{{var}}} in {v:?}");
+    }
+}
+
+#[test]
+fn template_variants_use_the_right_variables() {
+    let k = &engine().unwrap().knowledge;
+    for t in &k.templates {
+        for (reg_id, reg) in [("informal", &t.informal), ("formal", &t.formal)] {
+            for (sec, map) in sections(reg) {
+                for (key, variants) in map {
+                    let at = format!("{}.{reg_id}.{sec}.{key}", t.language);
+                    assert!(!variants.is_empty(), "{at}: no variants");
+                    // What each slot may (and must) use.
+                    let (must, may): (&[&str], &[&str]) = match key.split('_').next().unwrap_or("") {
+                        _ if key.starts_with("greeting_named") => (&["name"], &["brand", "agent"]),
+                        "greeting" => (&[], &["brand", "agent"]),
+                        _ if key.starts_with("acknowledge_quote") => (&["quote"], &["problem"]),
+                        "acknowledge" | "resolved" => (&["problem"], &[]),
+                        "channel" => (&["channel"], &[]),
+                        "compensation" => (&["gesture"], &["problem"]),
+                        "signature" => (&["brand"], &["agent"]),
+                        _ => (&[], &["problem", "channel"]),
+                    };
+                    for v in variants {
+                        let vars = variables(v);
+                        for m in must {
+                            assert!(vars.contains(m), "{at}: {v:?} lacks {{{m}}}");
+                        }
+                        for var in &vars {
+                            assert!(must.contains(var) || may.contains(var), "{at}: {{{var}}} not allowed in {v:?}");
+                        }
+                        assert!(!v.contains("  ") && v.trim() == v, "{at}: stray spaces in {v:?}");
+                    }
+                    if key.starts_with("signature") {
+                        assert!(variants.iter().any(|v| !variables(v).contains(&"agent")), "{at}: every variant needs {{agent}}; add one without");
                     }
                 }
             }
         }
+    }
+}
+
+#[test]
+fn templates_pass_their_own_draft_check() {
+    // Every public message apologises, every next step says when, and nothing blames the
+    // customer or admits liability — checked with the same phrases the draft check uses.
+    let e = engine().unwrap();
+    for t in &e.knowledge.templates {
+        let lang = t.language.as_str();
+        let set = e.check_phrases(lang).unwrap_or_else(|| panic!("{lang}: no [check] phrases"));
+        let signals = |v: &str| -> Vec<String> { set.find(&tokenize(v)).into_iter().map(|m| m.signal.to_string()).collect() };
+        for (reg_id, reg) in [("informal", &t.informal), ("formal", &t.formal)] {
+            for (sec, map) in sections(reg) {
+                for (key, variants) in map {
+                    for v in variants {
+                        let s = signals(v);
+                        let at = format!("{lang}.{reg_id}.{sec}.{key}: {v:?}");
+                        assert!(!s.iter().any(|x| x == "check:blame" || x == "check:liability"), "{at} blames or admits liability");
+                        if sec == "public" && key.starts_with("apology") {
+                            assert!(s.iter().any(|x| x == "check:apology"), "{at} has no [check] apology phrase");
+                        }
+                        if sec == "public" && key.starts_with("next_step") {
+                            assert!(s.iter().any(|x| x == "check:next_step"), "{at} does not say when ([check] next_step)");
+                        }
+                        if !key.starts_with("compensation") {
+                            assert!(!s.iter().any(|x| x == "check:promise"), "{at} promises compensation outside the compensation slot");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_draft_language_has_check_phrases() {
+    let k = &engine().unwrap().knowledge;
+    for lang in DRAFT_LANGUAGES {
+        let lx = k.lexicons.iter().find(|l| l.language == lang).unwrap();
+        for (list, min) in [("apology", 5), ("blame", 10), ("liability", 4), ("promise", 6), ("next_step", 4)] {
+            let n = lx.check.get(list).map_or(0, Vec::len);
+            assert!(n >= min, "{lang}: [check] {list} has {n} phrases, want {min}+");
+        }
+        let unknown: Vec<_> = lx.check.keys().filter(|k| !["apology", "blame", "liability", "promise", "next_step"].contains(&k.as_str())).collect();
+        assert!(unknown.is_empty(), "{lang}: unknown [check] lists {unknown:?}");
     }
 }
 

@@ -51,6 +51,8 @@ pub struct Classification {
 pub struct Context {
     /// Rating normalised to 0–1, if the page shows one.
     pub rating: Option<f32>,
+    /// Minutes since it was posted, when the page says.
+    pub age_minutes: Option<u32>,
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -146,13 +148,11 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     }
     let severity_score = (sev.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
     let severity = severity_level(severity_score).to_string();
-    // Urgency: severity, raised by time already lost (repeated contact). Issue 4 adds the
-    // complaint's age from the page.
-    let urgency = if has("repeated") && is_complaint {
-        SEVERITIES[(severity_rank(&severity) + 1).min(3)].to_string()
-    } else {
-        severity.clone()
-    };
+    // Urgency: severity, raised by time already lost — repeated contact, or a complaint
+    // left a day or more without an answer (seed 001: reputation is lost each day).
+    let waited = ctx.age_minutes.is_some_and(|m| m >= 24 * 60);
+    let raise = usize::from(has("repeated")) + usize::from(waited);
+    let urgency = if is_complaint { SEVERITIES[(severity_rank(&severity) + raise).min(3)].to_string() } else { severity.clone() };
 
     // --- sentiment
     let pos = positive + praise;

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::knowledge::{Section, Templates};
+use super::knowledge::{Register, Section};
 
 /// Values for template variables; a missing key means "unknown".
 pub type Vars = BTreeMap<&'static str, String>;
@@ -23,19 +23,49 @@ pub enum Kind {
     Closing,
 }
 
-impl Kind {
-    fn section(self, t: &Templates) -> &Section {
-        match self {
-            Kind::Public => &t.public,
-            Kind::Private => &t.private,
-            Kind::Resolution => &t.resolution,
-            Kind::Closing => &t.closing_message,
+/// How the draft sounds. `Warm` uses the plain template keys; the others prefer keys with
+/// their suffix (`greeting_formal`, `next_step_brief`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Warm,
+    Formal,
+    Brief,
+}
+
+impl Tone {
+    pub const ALL: [&'static str; 3] = ["warm", "formal", "brief"];
+
+    /// Unknown names give the default, `warm`.
+    pub fn parse(s: &str) -> Tone {
+        match s {
+            "formal" => Tone::Formal,
+            "brief" => Tone::Brief,
+            _ => Tone::Warm,
         }
     }
 
-    /// Slots in reading order, and which may be dropped to fit a limit (first dropped first
-    /// is the lowest `drop` rank).
-    fn slots(self) -> &'static [(&'static str, Option<u8>)] {
+    pub fn id(self) -> &'static str {
+        match self {
+            Tone::Warm => "warm",
+            Tone::Formal => "formal",
+            Tone::Brief => "brief",
+        }
+    }
+}
+
+impl Kind {
+    fn section(self, r: &Register) -> &Section {
+        match self {
+            Kind::Public => &r.public,
+            Kind::Private => &r.private,
+            Kind::Resolution => &r.resolution,
+            Kind::Closing => &r.closing_message,
+        }
+    }
+
+    /// Slots in reading order, and which may be dropped to fit a limit (lowest `drop` rank
+    /// first). A brief tone drops rank 1 outright.
+    pub fn slots(self) -> &'static [(&'static str, Option<u8>)] {
         match self {
             Kind::Public => &[
                 ("greeting", Some(3)),
@@ -59,6 +89,26 @@ impl Kind {
             ],
         }
     }
+}
+
+/// Template keys to try for a slot, most specific first.
+fn keys(slot: &str, vars: &Vars, tone: Tone) -> Vec<String> {
+    let mut bases = Vec::new();
+    if slot == "greeting" && vars.contains_key("name") {
+        bases.push("greeting_named".to_string());
+    }
+    if slot == "acknowledge" && vars.contains_key("quote") {
+        bases.push("acknowledge_quote".to_string());
+    }
+    bases.push(slot.to_string());
+    let mut out = Vec::new();
+    for b in bases {
+        if tone != Tone::Warm {
+            out.push(format!("{b}_{}", tone.id()));
+        }
+        out.push(b);
+    }
+    out
 }
 
 /// FNV-1a: a small, stable hash (std's hasher may change between releases).
@@ -85,12 +135,19 @@ pub fn variables(template: &str) -> Vec<&str> {
     out
 }
 
+/// Fills every `{var}` in one pass (a value that itself contains `{…}` — a hostile
+/// name — is inserted as it is, never expanded). `None` when a variable has no value.
 fn fill(template: &str, vars: &Vars) -> Option<String> {
-    let mut out = template.to_string();
-    for v in variables(template) {
-        let value = vars.get(v).filter(|s| !s.trim().is_empty())?;
-        out = out.replace(&format!("{{{v}}}"), value);
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(a) = rest.find('{') {
+        let Some(b) = rest[a..].find('}') else { break };
+        out.push_str(&rest[..a]);
+        let value = vars.get(&rest[a + 1..a + b]).filter(|s| !s.trim().is_empty())?;
+        out.push_str(value);
+        rest = &rest[a + b + 1..];
     }
+    out.push_str(rest);
     Some(out)
 }
 
@@ -104,29 +161,28 @@ pub fn measure(text: &str, unit: &str) -> usize {
 }
 
 /// Composes one message. `seed` picks variants; `limit` 0 means none.
-pub fn compose(t: &Templates, kind: Kind, vars: &Vars, seed: &str, limit: usize, unit: &str) -> String {
-    let section = kind.section(t);
+pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, seed: &str, limit: usize, unit: &str) -> String {
+    let section = kind.section(r);
     // For each slot: the chosen variant and the shortest eligible one.
     let mut chosen: Vec<(Option<u8>, String, String)> = Vec::new();
     for &(slot, drop) in kind.slots() {
-        let key = if slot == "greeting" && vars.contains_key("name") { "greeting_named" } else { slot };
-        let candidates: Vec<String> = section
-            .get(key)
-            .or_else(|| section.get(slot))
-            .map(|vs| vs.iter().filter_map(|v| fill(v, vars)).collect())
+        if tone == Tone::Brief && drop == Some(1) {
+            continue;
+        }
+        let candidates: Vec<String> = keys(slot, vars, tone)
+            .iter()
+            .filter_map(|k| section.get(k))
+            .map(|vs| vs.iter().filter_map(|v| fill(v, vars)).collect::<Vec<_>>())
+            .find(|c| !c.is_empty())
             .unwrap_or_default();
-        let candidates = if candidates.is_empty() && key == "greeting_named" {
-            section.get("greeting").map(|vs| vs.iter().filter_map(|v| fill(v, vars)).collect()).unwrap_or_default()
-        } else {
-            candidates
-        };
         let candidates = if candidates.is_empty() && slot == "signature" { vec![vars.get("brand").cloned().unwrap_or_default()] } else { candidates };
         if candidates.is_empty() {
             continue;
         }
-        let pick = (stable_hash(&[seed, slot, &t.language]) % candidates.len() as u64) as usize;
+        let pick = (stable_hash(&[seed, slot, lang]) % candidates.len() as u64) as usize;
         let shortest = candidates.iter().min_by_key(|c| c.chars().count()).cloned().unwrap_or_default();
-        chosen.push((drop, candidates[pick].clone(), shortest));
+        let full = if tone == Tone::Brief { shortest.clone() } else { candidates[pick].clone() };
+        chosen.push((drop, full, shortest));
     }
     let join = |parts: &[(Option<u8>, String, String)], short: bool| -> String {
         let mut out = String::new();

@@ -119,6 +119,9 @@ pub struct Lexicon {
     pub intents: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub bad_faith: BTreeMap<String, Vec<String>>,
+    /// Phrases the draft check looks for: apology, blame, liability, promise, next_step.
+    #[serde(default)]
+    pub check: BTreeMap<String, Vec<String>>,
 }
 
 // ---------------------------------------------------------------- templates
@@ -126,13 +129,37 @@ pub struct Lexicon {
 /// One section of a language's templates (`public`, `private`, …): slot → variants.
 pub type Section = BTreeMap<String, Vec<String>>;
 
+/// The register ids every template file has (`data/README.md`).
+pub const REGISTERS: [&str; 2] = ["informal", "formal"];
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Templates {
     pub language: String,
-    pub register: String,
     /// Signature used when the brand name is not set ("the support team").
     pub team: String,
+    /// `informal` or `formal`: the register drafts use unless the settings choose one.
+    pub default_register: String,
+    pub informal: Register,
+    pub formal: Register,
+}
+
+impl Templates {
+    /// A register by id; anything else gives the default register.
+    pub fn register(&self, id: &str) -> (&'static str, &Register) {
+        match if REGISTERS.contains(&id) { id } else { self.default_register.as_str() } {
+            "formal" => ("formal", &self.formal),
+            _ => ("informal", &self.informal),
+        }
+    }
+}
+
+/// One register's complete wording: labels, channels and the four messages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Register {
+    /// How the register is named to users ("você", "usted").
+    pub name: String,
     pub labels: BTreeMap<String, String>,
     pub channels: BTreeMap<String, String>,
     pub public: Section,

@@ -3,6 +3,7 @@
 //! No browser types, no clock, no storage, no I/O: everything it needs comes in as
 //! arguments, and the knowledge in `data/` is compiled in by `build.rs`.
 
+pub mod check;
 pub mod classify;
 pub mod draft;
 pub mod fold;
@@ -10,6 +11,7 @@ pub mod knowledge;
 pub mod lang;
 pub mod lexicon;
 pub mod plan;
+pub mod quote;
 pub mod text;
 pub mod types;
 
@@ -44,6 +46,8 @@ const KNOWLEDGE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/knowledge.j
 pub struct Engine {
     pub knowledge: Knowledge,
     phrases: HashMap<String, PhraseSet>,
+    /// The draft check's phrases per language (`[check]` of each lexicon).
+    checks: HashMap<String, PhraseSet>,
     detector: lang::Detector,
 }
 
@@ -58,8 +62,21 @@ impl Engine {
     pub fn from_json(json: &str) -> Result<Engine, Error> {
         let knowledge: Knowledge = serde_json::from_str(json).map_err(|e| Error(format!("the built-in knowledge is damaged: {e}")))?;
         let phrases = knowledge.lexicons.iter().map(|l| (l.language.clone(), PhraseSet::from_lexicon(l))).collect();
+        let checks = knowledge
+            .lexicons
+            .iter()
+            .map(|l| {
+                let mut set = PhraseSet::default();
+                for (list, phrases) in &l.check {
+                    for p in phrases {
+                        set.add(p, format!("check:{list}"));
+                    }
+                }
+                (l.language.clone(), set)
+            })
+            .collect();
         let detector = lang::Detector::new(&knowledge.lexicons);
-        Ok(Engine { knowledge, phrases, detector })
+        Ok(Engine { knowledge, phrases, checks, detector })
     }
 
     #[doc(hidden)]
@@ -116,7 +133,7 @@ impl Engine {
             (Some(r), None) if (0.0..=5.0).contains(&r) => Some(r / 5.0),
             _ => None,
         };
-        let c = classify(analysed, &tokens, &matches, shape, Context { rating });
+        let c = classify(analysed, &tokens, &matches, shape, Context { rating, age_minutes: item.age_minutes });
 
         let platform = item.platform.clone().unwrap_or_else(|| "web".into());
         let draft_language =
@@ -127,49 +144,68 @@ impl Engine {
             .iter()
             .find(|t| t.language == draft_language)
             .or_else(|| self.knowledge.templates.iter().find(|t| t.language == "en"));
+        let tone = draft::Tone::parse(&settings.tone);
 
-        let mut vars = draft::Vars::new();
         let (limit, unit, platform_kind) = self.platform(&platform);
+        // The quote must be in the language we reply in.
+        let quote = if templates.is_some_and(|t| t.language == language) { quote::find(analysed, &tokens, &matches, &c.category) } else { None };
+        let mut vars = draft::Vars::new();
         let mut channel_phrase = String::new();
         let mut label = c.category.replace('_', " ");
+        let mut register = ("informal", String::new());
+        let mut messages = [String::new(), String::new(), String::new(), String::new()];
         if let Some(t) = templates {
+            let (reg_id, reg) = t.register(settings.registers.get(&t.language).map_or("", String::as_str));
+            register = (reg_id, reg.name.clone());
             if let Some(name) = item.author.as_deref().and_then(first_name) {
                 vars.insert("name", name);
             }
-            vars.insert("brand", if settings.brand.trim().is_empty() { t.team.clone() } else { settings.brand.clone() });
+            vars.insert("brand", if settings.brand.trim().is_empty() { t.team.clone() } else { settings.brand.trim().to_string() });
             if !settings.agent.trim().is_empty() {
-                vars.insert("agent", settings.agent.clone());
+                vars.insert("agent", settings.agent.trim().to_string());
             }
-            if let Some(l) = t.labels.get(&c.category).or_else(|| t.labels.get("other")) {
+            if let Some(l) = reg.labels.get(&c.category).or_else(|| reg.labels.get("other")) {
                 vars.insert("problem", l.clone());
                 label = l.clone();
             }
+            if let Some(q) = &quote {
+                vars.insert("quote", q.clone());
+            }
             let ch = &settings.channels;
-            let (key, var, value) = if !ch.email.is_empty() {
-                ("email", "email", ch.email.as_str())
-            } else if !ch.phone.is_empty() {
-                ("phone", "phone", ch.phone.as_str())
-            } else if !ch.link.is_empty() {
-                ("link", "link", ch.link.as_str())
+            let (key, var, value) = if !ch.email.trim().is_empty() {
+                ("email", "{email}", ch.email.trim())
+            } else if !ch.phone.trim().is_empty() {
+                ("phone", "{phone}", ch.phone.trim())
+            } else if !ch.link.trim().is_empty() {
+                ("link", "{link}", ch.link.trim())
             } else {
                 ("dm", "", "")
             };
-            if let Some(phrase) = t.channels.get(key) {
-                channel_phrase = phrase.replace(&format!("{{{var}}}"), value);
+            if let Some(phrase) = reg.channels.get(key) {
+                channel_phrase = if var.is_empty() { phrase.clone() } else { phrase.replace(var, value) };
                 vars.insert("channel", channel_phrase.clone());
             }
             if settings.compensation_allowed && !settings.gesture.trim().is_empty() && !c.bad_faith {
-                vars.insert("gesture", settings.gesture.clone());
+                vars.insert("gesture", settings.gesture.trim().to_string());
+            }
+            let seed = text;
+            for (i, kind) in [draft::Kind::Public, draft::Kind::Private, draft::Kind::Resolution, draft::Kind::Closing].into_iter().enumerate() {
+                // Only the public messages are bound by the platform's reply limit.
+                let lim = if matches!(kind, draft::Kind::Public | draft::Kind::Closing) { limit } else { 0 };
+                messages[i] = draft::compose(reg, &t.language, kind, tone, &vars, seed, lim, unit);
             }
         }
-        let seed = text;
-        let (public, private) = match templates {
-            Some(t) => (
-                draft::compose(t, draft::Kind::Public, &vars, seed, limit, unit),
-                draft::compose(t, draft::Kind::Private, &vars, seed, 0, unit),
-            ),
-            None => (String::new(), String::new()),
-        };
+        let [public, private, resolution, closing] = messages;
+        let checks = self.check_reply(&check::Input {
+            text: &public,
+            language: &draft_language,
+            complaint_language: &language,
+            public: true,
+            limit,
+            unit,
+            compensation_allowed: settings.compensation_allowed,
+            own_contacts: vec![settings.channels.email.trim(), settings.channels.phone.trim(), settings.channels.link.trim()],
+        });
 
         let deadline = if settings.response_target_minutes <= 24 * 60 { "today".to_string() } else { format!("within {} hours", settings.response_target_minutes / 60) };
         let steps = if c.is_complaint {
@@ -179,7 +215,7 @@ impl Engine {
                 &plan::PlanInput {
                     platform_kind,
                     compensation_allowed: settings.compensation_allowed,
-                    repeated_demand: false,
+                    repeated_demand: item.repeated_demand,
                     category_label: &label,
                     deadline: &deadline,
                     channel: if channel_phrase.is_empty() { "a private message" } else { &channel_phrase },
@@ -209,8 +245,34 @@ impl Engine {
             intents: c.intents,
             bad_faith: c.bad_faith,
             steps,
-            draft: Draft { language: draft_language, chars: draft::measure(&public, unit), text: public, platform, limit, private },
+            draft: Draft {
+                language: draft_language,
+                chars: draft::measure(&public, unit),
+                text: public,
+                platform,
+                limit,
+                private,
+                resolution,
+                closing,
+                tone: tone.id().to_string(),
+                register: register.0.to_string(),
+                register_name: register.1,
+                quote,
+                checks,
+            },
         }
+    }
+
+    /// The draft check's phrases for a language (signals `check:<list>`).
+    pub fn check_phrases(&self, lang: &str) -> Option<&PhraseSet> {
+        self.checks.get(lang).filter(|s| !s.is_empty())
+    }
+
+    /// Runs the draft check on a reply (ours or the agent's).
+    pub fn check_reply(&self, input: &check::Input) -> Vec<check::Warning> {
+        let tokens = text::tokenize(input.text);
+        let detected = self.detector.detect(input.text, &tokens).language;
+        check::check(input, self.checks.get(input.language).filter(|s| !s.is_empty()), &detected)
     }
 
     /// Analyses every item of a page snapshot.

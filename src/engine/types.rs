@@ -35,6 +35,12 @@ pub struct SnapshotItem {
     pub date: Option<String>,
     /// Platform id for reply limits (`data/platforms.toml`), if known.
     pub platform: Option<String>,
+    /// How long ago it was posted, in minutes, when the caller knows (the engine has no
+    /// clock): feeds urgency and the plan's time pressure.
+    pub age_minutes: Option<u32>,
+    /// From the case history: the customer repeated a demand after a fair offer was made
+    /// (seed 002 step 6: make the offer once more, then disengage).
+    pub repeated_demand: bool,
 }
 
 /// The brand's settings that shape plans and drafts.
@@ -52,6 +58,11 @@ pub struct Settings {
     pub fallback_language: String,
     /// Promised response time, for the plan ("today").
     pub response_target_minutes: u32,
+    /// Draft tone: warm | formal | brief.
+    pub tone: String,
+    /// Register per draft language (`{"es": "informal"}`); a language not listed uses its
+    /// templates' default (informal | formal).
+    pub registers: BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -64,6 +75,8 @@ impl Default for Settings {
             gesture: String::new(),
             fallback_language: "en".into(),
             response_target_minutes: 60,
+            tone: "warm".into(),
+            registers: BTreeMap::new(),
         }
     }
 }
@@ -144,6 +157,20 @@ pub struct Draft {
     pub limit: usize,
     /// The matching private message (asks for the details needed).
     pub private: String,
+    /// The later stages' messages: the resolution confirmation (private) and the public
+    /// closing message (seed 000 phases 3 and 4).
+    pub resolution: String,
+    pub closing: String,
+    /// warm | formal | brief
+    pub tone: String,
+    /// informal | formal, and how the language names it ("usted").
+    pub register: String,
+    pub register_name: String,
+    /// The customer's own words the reply quotes, when a clean quote was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    /// The draft check on the public reply (empty: nothing to fix).
+    pub checks: Vec<super::check::Warning>,
 }
 
 /// The result of analysing a page.

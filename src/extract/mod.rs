@@ -55,6 +55,7 @@ pub fn snapshot_from_html(engine: &Engine, html: &str, url: Option<&str>) -> Res
             rating_max: rating.map(|_| 5.0),
             date: read(el, page.date.as_ref()),
             platform: Some(site.platform.clone()),
+            ..Default::default()
         });
     }
     Ok(snap)
