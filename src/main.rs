@@ -5,6 +5,7 @@
 //! ```text
 //! calmly analyze [--url URL] [--html|--text] [--platform P] [--settings FILE] [--pretty] [FILE|-]
 //! calmly analyze --jsonl [--settings FILE] [FILE|-]
+//! calmly check [--lang L] [--complaint-lang L] [--platform P] [--private] [--settings FILE] [FILE|-]
 //! calmly playbooks
 //! calmly sites
 //! ```
@@ -32,6 +33,7 @@ mod cli {
 usage:
   calmly analyze [--url URL] [--html|--text] [--platform P] [--settings FILE] [--pretty] [FILE|-]
   calmly analyze --jsonl [--settings FILE] [FILE|-]
+  calmly check [--lang L] [--complaint-lang L] [--platform P] [--private] [--settings FILE] [FILE|-]
   calmly playbooks     every playbook and its steps, as JSON
   calmly sites         every site adapter, as JSON
   calmly --version
@@ -39,8 +41,12 @@ usage:
 analyze prints {\"page\": {...}, \"complaints\": [ITEM, ...]}. Plain text gives one item;
 HTML gives the complaints found on the page (the site is taken from --url, or from the
 page's canonical link). With --jsonl, each input line {\"id\", \"text\", \"url\"?, \"platform\"?}
-gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"} for a bad line.
---settings reads the brand's settings (brand, agent, channels, ...) from a JSON file.";
+(optionally also \"title\", \"author\", \"rating\", \"rating_max\", \"date\", \"age_minutes\",
+\"repeated_demand\") gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"} for a bad line.
+check runs the draft check on a reply you wrote and prints {\"language\", \"chars\", \"limit\",
+\"warnings\": [{\"id\", \"message\", \"phrase\"?}]} (a public reply unless --private).
+--settings reads the brand's settings (brand, agent, channels, tone, registers, ...) from a
+JSON file.";
 
     enum Failure {
         Usage(String),
@@ -112,6 +118,21 @@ gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"} for a bad line.
                 }
                 analyze(engine, a)
             }
+            "check" => {
+                let mut c = CheckArgs::default();
+                while let Some(arg) = p.next().map_err(|e| Usage(e.to_string()))? {
+                    match arg {
+                        Long("lang") => c.lang = Some(string(p.value())?),
+                        Long("complaint-lang") => c.complaint_lang = Some(string(p.value())?),
+                        Long("platform") => c.platform = Some(string(p.value())?),
+                        Long("settings") => c.settings = Some(string(p.value())?),
+                        Long("private") => c.private = true,
+                        Value(v) if c.input.is_none() => c.input = Some(v.into_string().map_err(|_| Usage("the file name is not valid UTF-8".into()))?),
+                        other => return Err(Usage(format!("check: unexpected {}", other.unexpected()))),
+                    }
+                }
+                check(engine, c)
+            }
             "playbooks" => {
                 no_more(&mut p)?;
                 print_json(&json!({ "playbooks": engine.knowledge.playbooks, "plan": engine.knowledge.plan.step }), true)
@@ -122,6 +143,39 @@ gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"} for a bad line.
             }
             other => Err(Usage(format!("unknown command `{other}`"))),
         }
+    }
+
+    #[derive(Default)]
+    struct CheckArgs {
+        lang: Option<String>,
+        complaint_lang: Option<String>,
+        platform: Option<String>,
+        settings: Option<String>,
+        private: bool,
+        input: Option<String>,
+    }
+
+    fn check(engine: &Engine, c: CheckArgs) -> Result<(), Failure> {
+        let settings = load_settings(&c.settings)?;
+        let text = read_input(&c.input)?;
+        let text = text.trim_end_matches(['\n', '\r']);
+        let detected = engine.detect_language(text);
+        let language = c.lang.unwrap_or(detected);
+        let (limit, unit, _) = engine.platform(c.platform.as_deref().unwrap_or("web"));
+        let warnings = engine.check_reply(&calmly::engine::check::Input {
+            text,
+            language: &language,
+            complaint_language: c.complaint_lang.as_deref().unwrap_or(&language),
+            public: !c.private,
+            limit,
+            unit,
+            compensation_allowed: settings.compensation_allowed,
+            own_contacts: vec![settings.channels.email.trim(), settings.channels.phone.trim(), settings.channels.link.trim()],
+        });
+        print_json(
+            &json!({ "language": language, "chars": calmly::engine::draft::measure(text, unit), "limit": limit, "warnings": warnings }),
+            false,
+        )
     }
 
     fn no_more(p: &mut lexopt::Parser) -> Result<(), Failure> {
@@ -194,16 +248,30 @@ gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"} for a bad line.
                 Err(e) => json!({ "id": Value::Null, "error": format!("not JSON: {e}") }),
                 Ok(v) => {
                     let id = v.get("id").cloned().unwrap_or(Value::Null);
-                    match v.get("text").and_then(Value::as_str) {
-                        None => json!({ "id": id, "error": "missing \"text\" (a string)" }),
-                        Some(text) => {
-                            let url = v.get("url").and_then(Value::as_str);
-                            let platform = v
-                                .get("platform")
-                                .and_then(Value::as_str)
-                                .map(str::to_string)
-                                .or_else(|| url.and_then(|u| engine.site_for_url(u)).map(|s| s.platform.clone()));
-                            let item = SnapshotItem { text: text.to_string(), platform, ..Default::default() };
+                    match (v.get("text").and_then(Value::as_str), serde_json::from_value::<LineIn>(v.clone())) {
+                        (None, _) => json!({ "id": id, "error": "missing \"text\" (a string)" }),
+                        (Some(text), Err(e)) => {
+                            // Name the field: try each one alone.
+                            let field = v.as_object().into_iter().flatten().map(|(k, _)| k).find(|k| {
+                                let one = json!({ "text": text, k.as_str(): v[k.as_str()].clone() });
+                                serde_json::from_value::<LineIn>(one).is_err()
+                            });
+                            json!({ "id": id, "error": format!("bad field \"{}\": {e}", field.map_or("?", |f| f.as_str())) })
+                        }
+                        (Some(_), Ok(l)) => {
+                            let platform = l.platform.clone().or_else(|| l.url.as_deref().and_then(|u| engine.site_for_url(u)).map(|s| s.platform.clone()));
+                            let item = SnapshotItem {
+                                text: l.text,
+                                title: l.title,
+                                author: l.author,
+                                rating: l.rating,
+                                rating_max: l.rating_max,
+                                date: l.date,
+                                age_minutes: l.age_minutes,
+                                repeated_demand: l.repeated_demand,
+                                platform,
+                                ..Default::default()
+                            };
                             let analysis = engine.analyze_item(&item, settings);
                             // Written directly (not through Value): the id first, numbers as
                             // the engine rounded them.
@@ -218,6 +286,30 @@ gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"} for a bad line.
             out.write_all(b"\n").map_err(|e| Runtime(e.to_string()))?;
         }
         out.flush().map_err(|e| Runtime(e.to_string()))
+    }
+
+    /// One `--jsonl` input line (unknown keys are ignored: the contract only grows).
+    #[derive(serde::Deserialize)]
+    struct LineIn {
+        text: String,
+        #[serde(default)]
+        url: Option<String>,
+        #[serde(default)]
+        platform: Option<String>,
+        #[serde(default)]
+        title: Option<String>,
+        #[serde(default)]
+        author: Option<String>,
+        #[serde(default)]
+        rating: Option<f32>,
+        #[serde(default)]
+        rating_max: Option<f32>,
+        #[serde(default)]
+        date: Option<String>,
+        #[serde(default)]
+        age_minutes: Option<u32>,
+        #[serde(default)]
+        repeated_demand: bool,
     }
 
     /// One `--jsonl` output line: the input's id (any JSON value), then ITEM.

@@ -188,3 +188,42 @@ fn empty_and_hostile_input_give_a_result() {
     let out = calmly(&["analyze", "--text", "-"], "\u{0}\u{301}🙂 ÄÖÜ ł ș ț \u{202e}");
     assert!(out.status.success());
 }
+
+#[test]
+fn check_flags_what_a_reply_must_not_do() {
+    let ids = |v: &Value| -> Vec<String> { v["warnings"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap().to_string()).collect() };
+    // Blame, no apology, a CPF and a placeholder, in a public reply on X (280 chars).
+    let bad = "Olá {name}, a culpa não foi nossa. Seu CPF 529.982.247-25 consta no pedido.";
+    let v = json(&calmly(&["check", "--lang", "pt", "--platform", "x"], bad));
+    let got = ids(&v);
+    for want in ["blame", "no_apology", "personal_data", "placeholder"] {
+        assert!(got.iter().any(|g| g == want), "{want} missing in {got:?}");
+    }
+    assert_eq!(v["limit"], 280);
+    // A good reply raises nothing; the same text as a private message may hold the CPF.
+    let good = "Olá, Ana. Pedimos desculpas pelo transtorno. Vamos verificar o seu pedido ainda hoje; por favor, envie uma mensagem privada.";
+    assert_eq!(ids(&json(&calmly(&["check", "--lang", "pt"], good))), Vec::<String>::new());
+    let private = "Olá, Ana. Confirmamos o CPF 529.982.247-25 no seu cadastro.";
+    assert!(!ids(&json(&calmly(&["check", "--lang", "pt", "--private"], private))).contains(&"personal_data".to_string()));
+    // A reply in the wrong language for the complaint.
+    let v = json(&calmly(&["check", "--complaint-lang", "pt"], "We are sorry for the trouble and will contact you today by e-mail."));
+    assert!(ids(&v).contains(&"language_mismatch".to_string()), "{v}");
+}
+
+#[test]
+fn jsonl_lines_may_carry_the_case() {
+    let input = concat!(
+        r#"{"id":"a","text":"O pedido não chegou até hoje e ninguém responde.","author":"Ana Souza","age_minutes":4400,"platform":"reclameaqui"}"#,
+        "\n",
+        r#"{"id":"b","text":"x","age_minutes":"soon"}"#,
+        "\n"
+    );
+    let out = calmly(&["analyze", "--jsonl"], input);
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["id"], "a");
+    assert!(lines[0]["draft"]["text"].as_str().unwrap().contains("Ana"), "{}", lines[0]["draft"]["text"]);
+    assert!(lines[0]["steps"].as_array().unwrap().iter().any(|s| s["id"] == "late_reply"), "{}", lines[0]["steps"]);
+    assert_eq!(lines[1]["id"], "b");
+    assert!(lines[1]["error"].as_str().unwrap().contains("age_minutes"), "{}", lines[1]);
+}

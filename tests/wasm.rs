@@ -2,7 +2,7 @@
 //! what JS callers (the sidebar, the playground, the JS module for agents) receive.
 #![cfg(target_arch = "wasm32")]
 
-use calmly::wasm::{analyze_page, analyze_text, playbooks};
+use calmly::wasm::{analyze_page, analyze_text, check_draft, playbooks};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -62,4 +62,17 @@ fn playbooks_are_exported() {
     let v = js_sys::Array::from(&playbooks().unwrap());
     let books = js_sys::Array::from(&v.get(0));
     assert_eq!(books.length(), 5);
+}
+
+#[wasm_bindgen_test]
+fn check_draft_is_exported_and_bad_options_are_an_error() {
+    let opts = js_sys::JSON::parse(r#"{"language": "en", "platform": "x"}"#).unwrap();
+    let v = check_draft("Hi {name}, write to ana@example.com. Bye.", opts).unwrap();
+    let arr: js_sys::Array = v.dyn_into().unwrap();
+    let ids: Vec<String> = arr.iter().map(|w| get(&w, "id").as_string().unwrap()).collect();
+    for want in ["no_apology", "placeholder", "personal_data"] {
+        assert!(ids.iter().any(|i| i == want), "{want} not in {ids:?}");
+    }
+    let bad = js_sys::JSON::parse(r#"{"private": "yes"}"#).unwrap();
+    assert!(check_draft("x", bad).is_err());
 }

@@ -83,6 +83,9 @@ pub struct When {
     pub repeated_demand: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compensation_allowed: Option<bool>,
+    /// The complaint has waited at least this long (when the page gives its date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_age_minutes: Option<u32>,
 }
 
 // ---------------------------------------------------------------- lexicons

@@ -92,7 +92,7 @@ impl Engine {
 
     /// Reply limit, its unit, and the platform's kind (`data/platforms.toml`); an unknown
     /// platform has no limit and counts as a plain web page.
-    fn platform(&self, platform: &str) -> (usize, &str, &str) {
+    pub fn platform(&self, platform: &str) -> (usize, &str, &str) {
         self.knowledge.platforms.platform.iter().find(|p| p.id == platform).map_or((0, "chars", "web"), |p| (p.limit, p.unit.as_str(), p.kind.as_str()))
     }
 
@@ -216,6 +216,7 @@ impl Engine {
                     platform_kind,
                     compensation_allowed: settings.compensation_allowed,
                     repeated_demand: item.repeated_demand,
+                    age_minutes: item.age_minutes,
                     category_label: &label,
                     deadline: &deadline,
                     channel: if channel_phrase.is_empty() { "a private message" } else { &channel_phrase },
@@ -261,6 +262,11 @@ impl Engine {
                 checks,
             },
         }
+    }
+
+    /// The language a text reads as (ISO 639-1, or "und").
+    pub fn detect_language(&self, text: &str) -> String {
+        self.detector.detect(text, &text::tokenize(text)).language
     }
 
     /// The draft check's phrases for a language (signals `check:<list>`).

@@ -60,6 +60,40 @@ pub fn analyze_page(snapshot: JsValue, settings: JsValue) -> Result<JsValue, JsE
     to_js(&r)
 }
 
+/// Options of `checkDraft`; all optional.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct CheckOptions {
+    /// The reply's language (detected when absent) and the complaint's.
+    language: Option<String>,
+    complaint_language: Option<String>,
+    platform: Option<String>,
+    /// A private message may hold personal data and need not apologise.
+    private: bool,
+    settings: Option<Settings>,
+}
+
+/// The draft check on any reply text, as `calmly check`: `[{id, message, phrase?}]`.
+#[wasm_bindgen(js_name = checkDraft)]
+pub fn check_draft(text: &str, options: JsValue) -> Result<JsValue, JsError> {
+    let o: CheckOptions =
+        if options.is_undefined() || options.is_null() { CheckOptions::default() } else { serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("options: {e}")))? };
+    let e = engine::engine().map_err(|e| JsError::new(&e.0))?;
+    let settings = o.settings.unwrap_or_default();
+    let language = o.language.unwrap_or_else(|| e.detect_language(text));
+    let (limit, unit, _) = e.platform(o.platform.as_deref().unwrap_or("web"));
+    to_js(&e.check_reply(&engine::check::Input {
+        text,
+        language: &language,
+        complaint_language: o.complaint_language.as_deref().unwrap_or(&language),
+        public: !o.private,
+        limit,
+        unit,
+        compensation_allowed: settings.compensation_allowed,
+        own_contacts: vec![settings.channels.email.trim(), settings.channels.phone.trim(), settings.channels.link.trim()],
+    }))
+}
+
 /// Every playbook and the plan rules, as in `calmly playbooks`.
 #[wasm_bindgen]
 pub fn playbooks() -> Result<JsValue, JsError> {

@@ -69,7 +69,7 @@ fn row(dl: &Element, term: &str, value: &str, class: &str) -> Res<()> {
 
 /// "What it is / what to do / what to say" for one complaint. Returns the element and the
 /// listeners that must live as long as it.
-fn render_analysis(a: &ComplaintAnalysis, on_insert: Option<Rc<dyn Fn(String)>>) -> Res<(Element, Vec<EventListener>)> {
+fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option<Rc<dyn Fn(String)>>) -> Res<(Element, Vec<EventListener>)> {
     let mut listeners = Vec::new();
     let root = el("div", "analysis")?;
 
@@ -152,6 +152,35 @@ fn render_analysis(a: &ComplaintAnalysis, on_insert: Option<Rc<dyn Fn(String)>>)
         },
     )?;
     say.append_child(&meta)?;
+    // The draft check, on our draft and again on every edit.
+    let checks = el("ul", "checks")?;
+    checks.set_attribute("aria-live", "polite")?;
+    checks.set_attribute("aria-label", "Draft check")?;
+    show_checks(&checks, &a.draft.checks)?;
+    say.append_child(&checks)?;
+    {
+        let (ta2, checks, meta) = (ta.clone(), checks.clone(), meta.clone());
+        let (lang, complaint_lang, platform, limit) = (a.draft.language.clone(), a.language.clone(), a.draft.platform.clone(), a.draft.limit);
+        let settings = settings.clone();
+        listeners.push(EventListener::new(&ta, "input", move |_| {
+            let Ok(e) = engine::engine() else { return };
+            let text = ta2.value();
+            let (_, unit, _) = e.platform(&platform);
+            let warnings = e.check_reply(&engine::check::Input {
+                text: &text,
+                language: &lang,
+                complaint_language: &complaint_lang,
+                public: true,
+                limit,
+                unit,
+                compensation_allowed: settings.compensation_allowed,
+                own_contacts: vec![settings.channels.email.trim(), settings.channels.phone.trim(), settings.channels.link.trim()],
+            });
+            let _ = show_checks(&checks, &warnings);
+            let n = engine::draft::measure(&text, unit);
+            meta.set_text_content(Some(&if limit > 0 { format!("{lang} · {n} / {limit} ({platform})") } else { format!("{lang} · {n} characters ({platform})") }));
+        }));
+    }
     let actions = el("div", "actions")?;
     let copy = button("Copy", "copy")?;
     actions.append_child(&copy)?;
@@ -169,21 +198,51 @@ fn render_analysis(a: &ComplaintAnalysis, on_insert: Option<Rc<dyn Fn(String)>>)
         listeners.push(EventListener::new(&ins, "click", move |_| insert(ta.value())));
     }
     say.append_child(&actions)?;
-    if !a.draft.private.is_empty() {
-        add(&say, text("h3", "", "Private message"))?;
-        let pm: HtmlTextAreaElement = el("textarea", "private")?.dyn_into()?;
-        pm.set_value(&a.draft.private);
-        pm.set_attribute("aria-label", "Private message draft")?;
-        pm.set_attribute("lang", &a.draft.language)?;
-        pm.set_rows(5);
-        say.append_child(&pm)?;
-        let copy2 = button("Copy private message", "copy")?;
-        let c2 = copy2.clone();
-        listeners.push(EventListener::new(&copy2, "click", move |_| copy_text(&pm.value(), &c2)));
-        say.append_child(&copy2)?;
+    // The case's other messages, one per later stage of seed 000.
+    for (title, class, body, rows) in [
+        ("Private message", "private", &a.draft.private, 5),
+        ("Resolution confirmation (private)", "resolution", &a.draft.resolution, 4),
+        ("Closing message (public)", "closing", &a.draft.closing, 5),
+    ] {
+        if body.is_empty() {
+            continue;
+        }
+        let d = el("details", &format!("stage-message {class}"))?;
+        if class == "private" {
+            d.set_attribute("open", "")?;
+        }
+        add(&d, text("summary", "", title))?;
+        let t: HtmlTextAreaElement = el("textarea", class)?.dyn_into()?;
+        t.set_value(body);
+        t.set_attribute("aria-label", title)?;
+        t.set_attribute("lang", &a.draft.language)?;
+        t.set_rows(rows);
+        d.append_child(&t)?;
+        let b = button(&format!("Copy {}", title.split(" (").next().unwrap_or(title).to_lowercase()), "copy")?;
+        let b2 = b.clone();
+        listeners.push(EventListener::new(&b, "click", move |_| copy_text(&t.value(), &b2)));
+        d.append_child(&b)?;
+        say.append_child(&d)?;
     }
     root.append_child(&say)?;
     Ok((root, listeners))
+}
+
+/// Lists the draft check's warnings (or that there are none).
+fn show_checks(list: &Element, warnings: &[engine::check::Warning]) -> Res<()> {
+    list.set_text_content(None);
+    if warnings.is_empty() {
+        add(list, text("li", "check-ok", "Draft check: nothing to fix."))?;
+    }
+    for w in warnings {
+        let li = el("li", &format!("check check-{}", w.id))?;
+        add(&li, text("span", "check-message", &w.message))?;
+        if let Some(p) = &w.phrase {
+            add(&li, text("q", "check-phrase", p))?;
+        }
+        list.append_child(&li)?;
+    }
+    Ok(())
 }
 
 fn copy_text(t: &str, button: &Element) {
@@ -347,7 +406,7 @@ fn render_sidebar(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
                     let id = c.id.clone();
                     let insert: Rc<dyn Fn(String)> =
                         Rc::new(move |t: String| post_to_parent(&[("type", "insert".into()), ("id", id.as_str().into()), ("text", t.into())]));
-                    let (detail, l) = render_analysis(c, Some(insert))?;
+                    let (detail, l) = render_analysis(c, &s.settings, Some(insert))?;
                     listeners.extend(l);
                     frag.append_child(&detail)?;
                 }
@@ -440,7 +499,7 @@ impl Playground {
                 let settings = Settings { brand: brand.value(), agent: agent.value(), ..Default::default() };
                 out.set_text_content(None);
                 match engine::analyze_text(&ta.value(), Some(&platform.value()), &settings) {
-                    Ok(a) => match render_analysis(&a, None) {
+                    Ok(a) => match render_analysis(&a, &settings, None) {
                         Ok((node, l)) => {
                             let _ = out.append_child(&node);
                             *holder.borrow_mut() = l;
