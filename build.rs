@@ -89,6 +89,16 @@ fn main() {
         assert!(platform_ids.contains(site.platform.as_str()), "data/sites/{}.toml: unknown platform `{}`", site.id, site.platform);
     }
 
+    // Trained models (tools/lab): copied in; a missing one is an empty file, and the engine
+    // then falls back to its lexicon-only rules (the trainer itself starts that way).
+    println!("cargo:rerun-if-changed=data/models");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    for name in ["complaint.bin", "category.bin"] {
+        let src = data.join("models").join(name);
+        let bytes = fs::read(&src).unwrap_or_default();
+        fs::write(out_dir.join(name), bytes).expect("write model");
+    }
+
     let k = Knowledge { playbooks, plan, lexicons, templates, sites, platforms };
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("knowledge.json");
     fs::write(&out, serde_json::to_string(&k).expect("serialize knowledge")).expect("write knowledge.json");

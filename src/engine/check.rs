@@ -153,7 +153,7 @@ pub fn personal_data(text: &str) -> Vec<(&'static str, String)> {
             Some("SSN")
         } else if (13..=19).contains(&n) && luhn_ok(&run) {
             Some("card number")
-        } else if (plus && (8..=15).contains(&n)) || ((9..=13).contains(&n) && raw.chars().any(|c| matches!(c, ' ' | '-' | '(' | ')'))) {
+        } else if !raw.contains(['.', '/']) && ((plus && (8..=15).contains(&n)) || ((9..=13).contains(&n) && raw.contains([' ', '-', '(', ')']))) {
             Some("phone number")
         } else {
             None

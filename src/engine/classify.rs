@@ -46,13 +46,17 @@ pub struct Classification {
     pub signals: Vec<String>,
 }
 
-/// What the page says about the item, beyond its words.
-#[derive(Debug, Clone, Copy, Default)]
+/// What the page says about the item beyond its words, and the trained models' outputs.
+#[derive(Debug, Clone, Default)]
 pub struct Context {
     /// Rating normalised to 0–1, if the page shows one.
     pub rating: Option<f32>,
     /// Minutes since it was posted, when the page says.
     pub age_minutes: Option<u32>,
+    /// The complaint model's probability and the token ranges that pushed it up most.
+    pub model_complaint: Option<(f32, Vec<(usize, usize)>)>,
+    /// The category model's probabilities, in `MODEL_CATEGORIES` order.
+    pub model_category: Option<Vec<f32>>,
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -110,21 +114,43 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     if let Some(r) = ctx.rating {
         raw += if r <= 0.4 { 2.5 } else if r >= 0.8 { -2.5 } else { -0.3 };
     }
+    // With a trained model, its probability replaces the hand-set sum; the page's rating
+    // (never seen in training, where labels come from ratings) still moves it.
+    if let Some((p, _)) = &ctx.model_complaint {
+        let p = p.clamp(1e-4, 1.0 - 1e-4);
+        raw = (p / (1.0 - p)).ln() + 1.0;
+        if let Some(r) = ctx.rating {
+            raw += if r <= 0.4 { 2.5 } else if r >= 0.8 { -2.5 } else { -0.3 };
+        }
+    }
     let complaint_score = sigmoid(raw - 1.0);
     let is_complaint = complaint_score >= 0.5;
 
-    // --- category
+    // --- category: the model's probabilities when trained, else lexicon hits.
     let mut category_scores = BTreeMap::new();
-    let denom = cat_hits + 1.0;
-    for c in CATEGORIES {
-        let v = if c == "other" { 1.0 / denom } else { cat_raw.get(c).copied().unwrap_or(0.0) / denom };
-        category_scores.insert(c.to_string(), (v * 1000.0).round() / 1000.0);
-    }
-    let category = cat_raw
-        .iter()
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
-        .map(|(c, _)| c.to_string())
-        .unwrap_or_else(|| "other".to_string());
+    let category = match &ctx.model_category {
+        Some(probs) => {
+            let mut best = ("other", 0.0f32);
+            for (c, &p) in crate::engine::MODEL_CATEGORIES.iter().zip(probs) {
+                category_scores.insert(c.to_string(), (p * 1000.0).round() / 1000.0);
+                if p > best.1 {
+                    best = (c, p);
+                }
+            }
+            // Unsure and no lexicon evidence: say so rather than guess.
+            let category = if best.1 < 0.3 && cat_hits == 0.0 { "other" } else { best.0 };
+            category_scores.insert("other".into(), if category == "other" { 1.0 - best.1 } else { 0.0 });
+            category.to_string()
+        }
+        None => {
+            let denom = cat_hits + 1.0;
+            for c in CATEGORIES {
+                let v = if c == "other" { 1.0 / denom } else { cat_raw.get(c).copied().unwrap_or(0.0) / denom };
+                category_scores.insert(c.to_string(), (v * 1000.0).round() / 1000.0);
+            }
+            cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| c.to_string()).unwrap_or_else(|| "other".to_string())
+        }
+    };
 
     // --- severity
     let anger = (if shape.caps_ratio > 0.5 { 0.1 } else { 0.0 })
@@ -185,6 +211,18 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
         let phrase = text.get(a.start..b.end).unwrap_or_default().to_string();
         if !evidence.iter().any(|e| e.phrase.eq_ignore_ascii_case(&phrase) && e.signal == m.signal) {
             evidence.push(Evidence { phrase, signal: m.signal.to_string() });
+        }
+    }
+    // The words the complaint model weighed most, when it says "complaint".
+    if let Some((p, spans)) = &ctx.model_complaint {
+        if *p >= 0.5 {
+            for &(a, b) in spans {
+                let (Some(x), Some(y)) = (tokens.get(a), tokens.get(b.saturating_sub(1))) else { continue };
+                let phrase = text.get(x.start..y.end).unwrap_or_default().to_string();
+                if !evidence.iter().any(|e| e.phrase.eq_ignore_ascii_case(&phrase)) {
+                    evidence.push(Evidence { phrase, signal: "model:complaint".into() });
+                }
+            }
         }
     }
     if shape.caps_ratio > 0.5 {

@@ -10,6 +10,7 @@ pub mod fold;
 pub mod knowledge;
 pub mod lang;
 pub mod lexicon;
+pub mod model;
 pub mod plan;
 pub mod quote;
 pub mod text;
@@ -41,6 +42,31 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 const KNOWLEDGE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/knowledge.json"));
+const COMPLAINT_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/complaint.bin"));
+const CATEGORY_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/category.bin"));
+
+/// The classes of the category model, in its order (`other` is not a class: it is what
+/// a text gets when no class is likely enough).
+pub const MODEL_CATEGORIES: [&str; 10] = [
+    "damaged_or_defective",
+    "delivery",
+    "wrong_or_not_as_described",
+    "billing",
+    "refund_or_cancellation",
+    "customer_service",
+    "account_or_access",
+    "technical",
+    "fraud_or_security",
+    "safety_or_health",
+];
+
+/// What the engine reads from a text before deciding anything.
+pub struct Reading<'e> {
+    pub tokens: Vec<text::Token>,
+    pub shape: text::Shape,
+    pub language: String,
+    pub matches: Vec<lexicon::Match<'e>>,
+}
 
 /// The compiled knowledge and everything derived from it, built once.
 pub struct Engine {
@@ -49,6 +75,9 @@ pub struct Engine {
     /// The draft check's phrases per language (`[check]` of each lexicon).
     checks: HashMap<String, PhraseSet>,
     detector: lang::Detector,
+    /// Trained models (`data/models`); `None` when not trained yet.
+    pub complaint_model: Option<model::Linear>,
+    pub category_model: Option<model::Linear>,
 }
 
 static ENGINE: OnceLock<Result<Engine, Error>> = OnceLock::new();
@@ -76,7 +105,18 @@ impl Engine {
             })
             .collect();
         let detector = lang::Detector::new(&knowledge.lexicons);
-        Ok(Engine { knowledge, phrases, checks, detector })
+        let load = |name: &str, b: &[u8], classes: usize| -> Result<Option<model::Linear>, Error> {
+            if b.is_empty() {
+                return Ok(None);
+            }
+            match model::Linear::from_bytes(b) {
+                Some(m) if m.classes == classes => Ok(Some(m)),
+                _ => Err(Error(format!("the built-in {name} model is damaged"))),
+            }
+        };
+        let complaint_model = load("complaint", COMPLAINT_MODEL, 1)?;
+        let category_model = load("category", CATEGORY_MODEL, MODEL_CATEGORIES.len())?;
+        Ok(Engine { knowledge, phrases, checks, detector, complaint_model, category_model })
     }
 
     #[doc(hidden)]
@@ -109,31 +149,14 @@ impl Engine {
             }
             _ => text,
         };
-        let tokens = text::tokenize(analysed);
-        let shape = text::shape(analysed);
-        let detection = self.detector.detect(analysed, &tokens);
-        let language = detection.language.clone();
-
-        // Match with the detected language's lexicon; unknown language: all of them.
-        let mut matches = Vec::new();
-        match self.phrases.get(&language).filter(|p| !p.is_empty()) {
-            Some(set) => matches.extend(set.find(&tokens)),
-            None => {
-                for lang in lang::DRAFT_LANGUAGES {
-                    if let Some(set) = self.phrases.get(lang) {
-                        matches.extend(set.find(&tokens));
-                    }
-                }
-            }
-        }
-        matches.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
-
+        let Reading { tokens, shape, language, matches } = self.read(analysed);
         let rating = match (item.rating, item.rating_max) {
             (Some(r), Some(m)) if m > 0.0 && r.is_finite() => Some((r / m).clamp(0.0, 1.0)),
             (Some(r), None) if (0.0..=5.0).contains(&r) => Some(r / 5.0),
             _ => None,
         };
-        let c = classify(analysed, &tokens, &matches, shape, Context { rating, age_minutes: item.age_minutes });
+        let (model_complaint, model_category) = self.run_models(&tokens, &matches, shape);
+        let c = classify(analysed, &tokens, &matches, shape, Context { rating, age_minutes: item.age_minutes, model_complaint, model_category });
 
         let platform = item.platform.clone().unwrap_or_else(|| "web".into());
         let draft_language =
@@ -262,6 +285,64 @@ impl Engine {
                 checks,
             },
         }
+    }
+
+    /// Tokens, shape, language and lexicon matches of a text.
+    pub fn read<'e>(&'e self, text: &str) -> Reading<'e> {
+        let tokens = text::tokenize(text);
+        let shape = text::shape(text);
+        let language = self.detector.detect(text, &tokens).language;
+        // Match with the detected language's lexicon; unknown language: all of them.
+        let mut matches = Vec::new();
+        match self.phrases.get(&language).filter(|p| !p.is_empty()) {
+            Some(set) => matches.extend(set.find(&tokens)),
+            None => {
+                for lang in lang::DRAFT_LANGUAGES {
+                    if let Some(set) = self.phrases.get(lang) {
+                        matches.extend(set.find(&tokens));
+                    }
+                }
+            }
+        }
+        matches.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        Reading { tokens, shape, language, matches }
+    }
+
+    /// The model features of a text, exactly as the engine computes them (the trainer
+    /// uses this, so training and use cannot drift apart).
+    pub fn model_features(&self, text: &str) -> (String, model::Features) {
+        let r = self.read(text);
+        let (f, _) = model::features(&r.tokens, &r.matches, r.shape);
+        (r.language, f)
+    }
+
+    /// The trained models' outputs: the complaint probability with the words that pushed
+    /// it up (token ranges), and the category probabilities.
+    fn run_models(&self, tokens: &[text::Token], matches: &[lexicon::Match], shape: text::Shape) -> (Option<(f32, Vec<(usize, usize)>)>, Option<Vec<f32>>) {
+        if self.complaint_model.is_none() && self.category_model.is_none() {
+            return (None, None);
+        }
+        let (f, origins) = model::features(tokens, matches, shape);
+        let complaint = self.complaint_model.as_ref().map(|m| {
+            let p = model::sigmoid(m.scores(&f)[0]);
+            let mut why: Vec<(usize, usize)> = Vec::new();
+            for (i, contribution) in m.top_contributions(&f, 0, 24) {
+                if contribution <= 0.05 {
+                    break;
+                }
+                if let Some(span) = origins[i] {
+                    if !why.iter().any(|w| w.0 < span.1 && span.0 < w.1) {
+                        why.push(span);
+                    }
+                }
+                if why.len() == 3 {
+                    break;
+                }
+            }
+            (p, why)
+        });
+        let category = self.category_model.as_ref().map(|m| model::softmax(&m.scores(&f)));
+        (complaint, category)
     }
 
     /// The language a text reads as (ISO 639-1, or "und").
