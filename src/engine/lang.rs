@@ -4,9 +4,8 @@
 //! letters only it uses vote. Issue 4 replaces the scoring with trained n-gram models;
 //! the interface stays `detect(text) -> Detection`.
 
-use std::collections::{HashMap, HashSet};
-
 use super::knowledge::Lexicon;
+use super::lexicon::FastMap;
 use super::text::Token;
 
 /// Languages we draft in. Others we may recognise (it, fr, de) but draft in the user's
@@ -14,13 +13,12 @@ use super::text::Token;
 pub const DRAFT_LANGUAGES: [&str; 5] = ["pt", "es", "pl", "ro", "en"];
 
 pub struct Detector {
-    langs: Vec<LangProfile>,
-}
-
-struct LangProfile {
-    code: String,
-    stopwords: HashSet<String>,
-    letters: Vec<char>,
+    /// Language codes; bit `i` of a mask below is `codes[i]`.
+    codes: Vec<String>,
+    /// Stopword → the languages it belongs to.
+    stopwords: FastMap<String, u32>,
+    /// Distinctive letter → the languages that use it, sorted by letter.
+    letters: Vec<(char, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,42 +31,59 @@ pub struct Detection {
 
 impl Detector {
     pub fn new(lexicons: &[Lexicon]) -> Detector {
-        let langs = lexicons
-            .iter()
-            .filter(|l| !l.stopwords.is_empty())
-            .map(|l| LangProfile {
-                code: l.language.clone(),
-                stopwords: l.stopwords.iter().cloned().collect(),
-                letters: l.letters.chars().filter(|c| !c.is_whitespace()).collect(),
-            })
-            .collect();
-        Detector { langs }
+        let mut d = Detector { codes: Vec::new(), stopwords: FastMap::default(), letters: Vec::new() };
+        for l in lexicons.iter().filter(|l| !l.stopwords.is_empty()).take(32) {
+            let bit = 1u32 << d.codes.len();
+            d.codes.push(l.language.clone());
+            for w in &l.stopwords {
+                *d.stopwords.entry(w.clone()).or_default() |= bit;
+            }
+            for c in l.letters.chars().filter(|c| !c.is_whitespace()) {
+                match d.letters.iter_mut().find(|(x, _)| *x == c) {
+                    Some(e) => e.1 |= bit,
+                    None => d.letters.push((c, bit)),
+                }
+            }
+        }
+        d.letters.sort();
+        d
     }
 
     pub fn detect(&self, text: &str, tokens: &[Token]) -> Detection {
         let und = Detection { language: "und".into(), confidence: 0.0 };
         // Links and handles say nothing of the language ("t.co" would count as Polish "co").
-        let kept: Vec<Token> = tokens.iter().filter(|t| !in_link_or_handle(text, t)).cloned().collect();
-        let tokens = kept.as_slice();
+        let kept: Vec<&Token> = tokens.iter().filter(|t| !in_link_or_handle(text, t)).collect();
         let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-        if letters < 8 || tokens.is_empty() {
+        if letters < 8 || kept.is_empty() {
             return und;
         }
-        let mut scores: HashMap<&str, f32> = HashMap::new();
-        for p in &self.langs {
-            let hits = tokens.iter().filter(|t| p.stopwords.contains(&t.word)).count() as f32;
-            let mut distinctive = 0usize;
-            for c in text.chars() {
-                let lc = c.to_lowercase().next().unwrap_or(c);
-                if p.letters.contains(&lc) {
-                    distinctive += 1;
+        let n = self.codes.len();
+        let mut hits = vec![0f32; n];
+        for t in &kept {
+            if let Some(&mask) = self.stopwords.get(&t.word) {
+                for (i, h) in hits.iter_mut().enumerate() {
+                    if mask & (1 << i) != 0 {
+                        *h += 1.0;
+                    }
                 }
             }
-            // Letters weigh less than words: several languages share some of them.
-            let score = hits + 0.6 * (distinctive as f32).min(tokens.len() as f32 * 0.5);
-            scores.insert(p.code.as_str(), score);
         }
-        let mut ranked: Vec<(&str, f32)> = scores.into_iter().collect();
+        let mut distinctive = vec![0usize; n];
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            let lc = c.to_lowercase().next().unwrap_or(c);
+            if let Ok(k) = self.letters.binary_search_by(|(x, _)| x.cmp(&lc)) {
+                let mask = self.letters[k].1;
+                for (i, d) in distinctive.iter_mut().enumerate() {
+                    if mask & (1 << i) != 0 {
+                        *d += 1;
+                    }
+                }
+            }
+        }
+        // Letters weigh less than words: several languages share some of them.
+        let cap = kept.len() as f32 * 0.5;
+        let scores: Vec<(&str, f32)> = (0..n).map(|i| (self.codes[i].as_str(), hits[i] + 0.6 * (distinctive[i] as f32).min(cap))).collect();
+        let mut ranked = scores;
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         let Some(&(best, top)) = ranked.first() else { return und };
         let second = ranked.get(1).map_or(0.0, |r| r.1);
@@ -81,7 +96,8 @@ impl Detector {
 
 /// Is this token part of a URL (`https://t.co/x`, `www.a.com`) or a handle (`@brand`)?
 fn in_link_or_handle(text: &str, t: &Token) -> bool {
-    let start = text[..t.start].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    // After the whitespace char before the token (it may be multi-byte: NBSP, U+3000).
+    let start = text[..t.start].char_indices().rev().find(|(_, c)| c.is_whitespace()).map_or(0, |(i, c)| i + c.len_utf8());
     let end = text[t.end..].find(char::is_whitespace).map_or(text.len(), |i| t.end + i);
     let word = &text[start..end];
     word.starts_with('@') || word.starts_with('#') || word.contains("://") || word.starts_with("www.") || (word.contains('.') && word.contains('/'))
@@ -106,6 +122,13 @@ mod tests {
         assert_eq!(lang("I was charged twice and nobody answers my emails"), "en");
         assert_eq!(lang("ok"), "und");
         assert_eq!(lang(""), "und");
+    }
+
+    #[test]
+    fn multibyte_whitespace_before_a_word() {
+        // Found in the SFU corpus: a no-break space before a word panicked (byte slicing).
+        assert_eq!(lang("Los crímenes de\u{a0}Oxford son una película que no me gustó nada"), "es");
+        assert_eq!(lang("\u{3000}\u{a0}x\u{2003}y"), "und");
     }
 
     #[test]

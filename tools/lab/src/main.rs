@@ -1,0 +1,559 @@
+//! `calmly-lab eval [--quick]`: the issue-4 evaluation tables in one run.
+//!
+//! Build and run with a target dir of its own (so other builds are not blocked):
+//!   CARGO_TARGET_DIR=/tmp/target-lab cargo run --release -p calmly-lab -- eval
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use calmly_lab::baseline::{self, CategoryModel, ComplaintModel, Config};
+use calmly_lab::data::{self, Sample, Split};
+use calmly_lab::langid;
+use calmly_lab::metrics::{macro_f1, spearman, Confusion};
+use calmly_lab::ours::{self, Prediction};
+use calmly_lab::report::{f3, Table};
+
+/// The languages we draft in, and so evaluate.
+const LANGS: [&str; 5] = ["pt", "es", "pl", "ro", "en"];
+
+const USAGE: &str = "usage: calmly-lab eval [--quick]
+
+  eval      load ../shared/data, print every table of issue 4 (a few minutes in release)
+  --quick   small caps (600 samples a source, 200 texts a language for language ID): a smoke run
+
+The data folder is $CALMLY_SHARED/data, else ../shared/data beside the repository, else
+/work/shared/data. Build with CARGO_TARGET_DIR=/tmp/target-lab (see tools/lab/README.md).";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    match args.first().map(String::as_str) {
+        Some("eval") if args.iter().skip(1).all(|a| a == "--quick") => match eval(quick) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("calmly-lab: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Some("-h") | Some("--help") | Some("help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Everything the sections share.
+struct Ctx {
+    samples: Vec<Sample>,
+    /// Our predictions, by sample index, for every Test sample that carries a label.
+    preds: HashMap<usize, Prediction>,
+    quick: bool,
+    cfg: Config,
+}
+
+impl Ctx {
+    fn test(&self) -> impl Iterator<Item = (usize, &Sample)> {
+        self.samples.iter().enumerate().filter(|(_, s)| s.split == Split::Test)
+    }
+
+    fn train(&self) -> impl Iterator<Item = (usize, &Sample)> {
+        self.samples.iter().enumerate().filter(|(_, s)| s.split == Split::Train)
+    }
+}
+
+fn eval(quick: bool) -> Result<(), String> {
+    let started = Instant::now();
+    let cap = if quick { 600 } else { data::DEFAULT_CAP };
+    let dir = data::shared_data_dir().ok_or("shared data not found: set CALMLY_SHARED to the folder that holds data/")?;
+    let samples = data::load_all_capped(cap)?;
+    ours::warm_up()?;
+    println!("# calmly-lab eval{}", if quick { " --quick" } else { "" });
+    println!();
+    println!("data: {} · {} samples (≤ {cap} per source) · split: FNV-1a of the normalised text, {}% Test", dir.display(), samples.len(), data::TEST_PERCENT);
+    println!("engine: calmly {} (this build), analyze_item on text + title only (never the rating)", env!("CARGO_PKG_VERSION"));
+    println!("loading took {:.1} s", started.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let mut preds = HashMap::new();
+    for (i, s) in samples.iter().enumerate() {
+        if s.split == Split::Test && (s.complaint.is_some() || s.category.is_some() || s.intensity.is_some()) {
+            preds.insert(i, ours::ours(s));
+        }
+    }
+    let ours_seconds = t.elapsed().as_secs_f64();
+    let ctx = Ctx { samples, preds, quick, cfg: Config::default() };
+
+    section_data(&ctx);
+    section_langid(&ctx);
+    section_complaints(&ctx);
+    section_cross_domain(&ctx);
+    section_categories(&ctx);
+    section_severity(&ctx);
+    section_speed(&ctx);
+    println!();
+    println!(
+        "done in {:.1} s (our predictions on {} labelled Test samples: {:.1} s)",
+        started.elapsed().as_secs_f64(),
+        ctx.preds.len(),
+        ours_seconds
+    );
+    Ok(())
+}
+
+fn heading(title: &str, note: &str) {
+    println!();
+    println!("## {title}");
+    if !note.is_empty() {
+        println!();
+        println!("{note}");
+    }
+    println!();
+}
+
+// ---------------------------------------------------------------------------------------
+// Data
+
+fn section_data(ctx: &Ctx) {
+    heading("Data", "Per source: samples kept, split, complaint labels (yes / no / unlabelled), mapped categories and graded intensities.");
+    let mut t = Table::new(&["source", "lang", "domains", "n", "train", "test", "compl.", "not", "unlab.", "category", "intensity"]);
+    for source in data::SOURCES {
+        let v: Vec<&Sample> = ctx.samples.iter().filter(|s| s.source == source).collect();
+        if v.is_empty() {
+            continue;
+        }
+        let domains: BTreeSet<&str> = v.iter().map(|s| s.domain).collect();
+        let count = |f: &dyn Fn(&Sample) -> bool| v.iter().filter(|s| f(s)).count().to_string();
+        t.row(vec![
+            source.to_string(),
+            v[0].lang.to_string(),
+            domains.into_iter().collect::<Vec<_>>().join("+"),
+            v.len().to_string(),
+            count(&|s| s.split == Split::Train),
+            count(&|s| s.split == Split::Test),
+            count(&|s| s.complaint == Some(true)),
+            count(&|s| s.complaint == Some(false)),
+            count(&|s| s.complaint.is_none()),
+            count(&|s| s.category.is_some()),
+            count(&|s| s.intensity.is_some()),
+        ]);
+    }
+    print!("{}", t.render());
+}
+
+// ---------------------------------------------------------------------------------------
+// Language ID
+
+fn section_langid(ctx: &Ctx) {
+    let per_lang = if ctx.quick { 200 } else { 2000 };
+    heading(
+        "Language ID",
+        &format!(
+            "Test-split texts of 20+ characters, label = the source's language, at most {per_lang} per language (chosen by hash, all sources mixed). \
+Every detector is restricted to pt es pl ro en it fr de; \"und\" counts as wrong. Accuracy:"
+        ),
+    );
+    // Candidates per language, chosen by a salted hash so every source is represented.
+    let mut chosen: Vec<usize> = Vec::new();
+    for lang in LANGS {
+        let mut c: Vec<(u64, usize)> = ctx
+            .test()
+            .filter(|(_, s)| s.lang == lang && s.text.chars().count() >= 20)
+            .map(|(i, s)| (data::fnv1a(format!("langid\u{0}{}", s.text).as_bytes()), i))
+            .collect();
+        c.sort_unstable();
+        chosen.extend(c.into_iter().take(per_lang).map(|x| x.1));
+    }
+    chosen.sort_unstable();
+    let texts: Vec<&str> = chosen.iter().map(|&i| ctx.samples[i].text.as_str()).collect();
+    let gold: Vec<&str> = chosen.iter().map(|&i| ctx.samples[i].lang).collect();
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("franc.mjs");
+    let runs = langid::run_all(&texts, &script);
+
+    let acc = |run: &langid::Run, keep: &dyn Fn(usize) -> bool| -> String {
+        if run.unavailable.is_some() {
+            return "n/a".into();
+        }
+        let (mut n, mut ok) = (0usize, 0usize);
+        for k in 0..texts.len() {
+            if keep(k) {
+                n += 1;
+                if run.preds[k] == gold[k] {
+                    ok += 1;
+                }
+            }
+        }
+        if n == 0 {
+            "–".into()
+        } else {
+            format!("{:.3}", ok as f64 / n as f64)
+        }
+    };
+    let mut header = vec!["lang", "n"];
+    header.extend(runs.iter().map(|r| r.name));
+    let mut t = Table::new(&header);
+    for lang in LANGS {
+        let n = gold.iter().filter(|g| **g == lang).count();
+        let mut row = vec![lang.to_string(), n.to_string()];
+        row.extend(runs.iter().map(|r| acc(r, &|k| gold[k] == lang)));
+        t.row(row);
+    }
+    let mut row = vec!["all".to_string(), texts.len().to_string()];
+    row.extend(runs.iter().map(|r| acc(r, &|_| true)));
+    t.row(row);
+    print!("{}", t.render());
+
+    println!();
+    println!("Per source (\"others agree elsewhere\": lingua, whatlang and franc all name the same other language — likely a text not in the source's language):");
+    println!();
+    let mut header = vec!["source", "lang", "n"];
+    header.extend(runs.iter().map(|r| r.name));
+    header.push("others agree elsewhere");
+    let mut t = Table::new(&header);
+    let others: Vec<&langid::Run> = runs.iter().filter(|r| r.name != "ours" && r.unavailable.is_none()).collect();
+    for source in data::SOURCES {
+        let idx: Vec<usize> = (0..chosen.len()).filter(|&k| ctx.samples[chosen[k]].source == source).collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let mut row = vec![source.to_string(), ctx.samples[chosen[idx[0]]].lang.to_string(), idx.len().to_string()];
+        row.extend(runs.iter().map(|r| acc(r, &|k| ctx.samples[chosen[k]].source == source)));
+        let elsewhere = idx
+            .iter()
+            .filter(|&&k| others.len() >= 2 && others.iter().all(|r| r.preds[k] == others[0].preds[k]) && others[0].preds[k] != gold[k] && others[0].preds[k] != "und")
+            .count();
+        row.push(elsewhere.to_string());
+        t.row(row);
+    }
+    print!("{}", t.render());
+
+    println!();
+    println!("Speed on the same {} texts ({:.0} KB), one thread, models loaded beforehand (franc timed inside node):", texts.len(), bytes as f64 / 1024.0);
+    println!();
+    let mut t = Table::new(&["detector", "texts/s", "µs per KB", "loop s", "note"]);
+    for r in &runs {
+        match &r.unavailable {
+            Some(why) => t.row(vec![r.name.into(), "–".into(), "–".into(), "–".into(), why.clone()]),
+            None => t.row(vec![r.name.into(), format!("{:.0}", r.texts_per_second()), format!("{:.1}", r.us_per_kb(bytes)), format!("{:.3}", r.seconds), String::new()]),
+        }
+    }
+    print!("{}", t.render());
+
+    if let Some(o) = runs.iter().find(|r| r.name == "ours" && r.unavailable.is_none()) {
+        let mut errs: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for k in 0..texts.len() {
+            if o.preds[k] != gold[k] {
+                *errs.entry((gold[k].to_string(), o.preds[k].clone())).or_insert(0) += 1;
+            }
+        }
+        let mut errs: Vec<_> = errs.into_iter().collect();
+        errs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let shown: Vec<String> = errs.iter().take(10).map(|((g, p), n)| format!("{g}→{p} {n}")).collect();
+        println!();
+        println!("Our most frequent errors (label→answer count): {}", if shown.is_empty() { "none".into() } else { shown.join(", ") });
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Complaint detection
+
+/// P, R, F1, TNR cells: P and TNR need negatives, R and F1 need positives.
+fn prf_cells(c: &Confusion) -> [String; 4] {
+    let has_neg = c.negatives() > 0;
+    let has_pos = c.positives() > 0;
+    [
+        if has_neg { f3(c.precision().or(Some(0.0))) } else { "–".into() },
+        if has_pos { f3(c.recall()) } else { "–".into() },
+        if has_pos { f3(c.f1()) } else { "–".into() },
+        if has_neg { f3(c.specificity()) } else { "–".into() },
+    ]
+}
+
+fn fit_complaints(ctx: &Ctx, keep: &dyn Fn(&Sample) -> bool) -> ComplaintModel {
+    let train: Vec<(String, bool)> = ctx.train().filter(|(_, s)| keep(s)).filter_map(|(_, s)| s.complaint.map(|c| (s.full_text(), c))).collect();
+    let texts: Vec<&str> = train.iter().map(|x| x.0.as_str()).collect();
+    let labels: Vec<bool> = train.iter().map(|x| x.1).collect();
+    ComplaintModel::fit(&texts, &labels, ctx.cfg)
+}
+
+/// Ours and the baseline on the labelled Test samples that `keep` selects.
+fn confusions(ctx: &Ctx, model: &ComplaintModel, keep: &dyn Fn(&Sample) -> bool) -> (Confusion, Confusion) {
+    let (mut o, mut b) = (Confusion::default(), Confusion::default());
+    for (i, s) in ctx.test().filter(|(_, s)| keep(s)) {
+        let Some(gold) = s.complaint else { continue };
+        o.add(gold, ctx.preds[&i].is_complaint);
+        b.add(gold, model.predict(&s.full_text()));
+    }
+    (o, b)
+}
+
+fn section_complaints(ctx: &Ctx) {
+    heading(
+        "Complaint detection",
+        "Test split. ours = analyze_item(text, title).is_complaint; base = TF-IDF (word 1–2-grams) + logistic regression trained on the Train split of \
+the same language's labelled sources. P and TNR (share of non-complaints left alone) need negatives, R and F1 need complaints: \"–\" where the set has none \
+(Reclame Aqui and CFPB are recall only; ro_sart and Mozetic tweets are non-complaint distractors).",
+    );
+    let mut t = Table::new(&["lang", "source", "n", "compl.", "ours P", "ours R", "ours F1", "ours TNR", "base P", "base R", "base F1", "base TNR"]);
+    for lang in LANGS {
+        let model = fit_complaints(ctx, &|s| s.lang == lang);
+        let mut sources: Vec<&str> = ctx.test().filter(|(_, s)| s.lang == lang && s.complaint.is_some()).map(|(_, s)| s.source).collect();
+        sources.dedup();
+        let mut rows = Vec::new();
+        for src in sources.iter().chain(std::iter::once(&"all")) {
+            let keep = |s: &Sample| s.lang == lang && (*src == "all" || s.source == *src);
+            let (o, b) = confusions(ctx, &model, &keep);
+            let mut row = vec![lang.to_string(), if *src == "all" { "**all**".into() } else { src.to_string() }, o.n().to_string(), o.positives().to_string()];
+            row.extend(prf_cells(&o));
+            row.extend(prf_cells(&b));
+            rows.push(row);
+        }
+        for r in rows {
+            t.row(r);
+        }
+    }
+    print!("{}", t.render());
+}
+
+/// (lang, train name, train sources, test name, test sources)
+const CROSS: &[(&str, &str, &[&str], &str, &[&str])] = &[
+    ("pt", "reviews (Olist)", &[data::OLIST], "complaints (Reclame Aqui)", &[data::RA_BANKS, data::RA_HEALTH]),
+    ("pt", "complaints (Reclame Aqui)", &[data::RA_BANKS, data::RA_HEALTH], "reviews (Olist)", &[data::OLIST]),
+    ("es", "reviews (SFU)", &[data::SFU], "hotels+restaurants (TripAdvisor)", &[data::CUBA]),
+    ("es", "hotels+restaurants (TripAdvisor)", &[data::CUBA], "reviews (SFU)", &[data::SFU]),
+    ("pl", "reviews (Ceneo+Allegro)", &[data::CENEO, data::ALLEGRO], "tweets (Mozetic)", &[data::MOZETIC]),
+    ("pl", "tweets (Mozetic)", &[data::MOZETIC], "reviews (Ceneo+Allegro)", &[data::CENEO, data::ALLEGRO]),
+    ("pl", "Allegro", &[data::ALLEGRO], "Ceneo", &[data::CENEO]),
+    ("ro", "reviews (LaRoSeDa+ro_sent)", &[data::LAROSEDA, data::RO_SENT], "tweets (SART)", &[data::RO_SART]),
+    ("ro", "tweets (SART)", &[data::RO_SART], "reviews (LaRoSeDa+ro_sent)", &[data::LAROSEDA, data::RO_SENT]),
+    ("ro", "LaRoSeDa", &[data::LAROSEDA], "ro_sent", &[data::RO_SENT]),
+    ("ro", "ro_sent", &[data::RO_SENT], "LaRoSeDa", &[data::LAROSEDA]),
+    ("en", "tweets (ACL 2019)", &[data::ACL], "complaints (CFPB)", &[data::CFPB]),
+    ("en", "complaints (CFPB)", &[data::CFPB], "tweets (ACL 2019)", &[data::ACL]),
+];
+
+fn section_cross_domain(ctx: &Ctx) {
+    heading(
+        "Complaint detection across domains",
+        "The baseline trained on one domain's Train split, tested on another domain's Test split; ours needs no training, so its cells are simply \
+its scores on the test domain. \"one class\": the training side has only complaints or only non-complaints, so no classifier can be trained on it.",
+    );
+    let mut t = Table::new(&["lang", "trained on", "tested on", "n", "compl.", "ours P", "ours R", "ours F1", "ours TNR", "base P", "base R", "base F1", "base TNR"]);
+    for (lang, train_name, train_src, test_name, test_src) in CROSS {
+        let model = fit_complaints(ctx, &|s| train_src.contains(&s.source));
+        let keep = |s: &Sample| test_src.contains(&s.source);
+        let (o, b) = confusions(ctx, &model, &keep);
+        if o.n() == 0 {
+            continue;
+        }
+        let mut row = vec![lang.to_string(), train_name.to_string(), test_name.to_string(), o.n().to_string(), o.positives().to_string()];
+        row.extend(prf_cells(&o));
+        if model.is_trained() {
+            row.extend(prf_cells(&b));
+        } else {
+            row.extend(["one class".to_string(), "–".into(), "–".into(), "–".into()]);
+        }
+        t.row(row);
+    }
+    print!("{}", t.render());
+}
+
+// ---------------------------------------------------------------------------------------
+// Categories
+
+fn section_categories(ctx: &Ctx) {
+    heading(
+        "Complaint categories",
+        "Test split of the complaints whose source tag maps to one of our ids (Reclame Aqui tags, CFPB issue/sub-issue: tools/lab/README.md). \
+Macro-F1 = mean F1 over the gold classes present; a predicted class absent from gold (e.g. \"other\") only counts as an error. \
+base = TF-IDF + softmax regression trained on the Train split of the same language (all sectors).",
+    );
+    let mut summary = Table::new(&["lang", "scope", "n", "classes", "ours macro-F1", "ours acc.", "base macro-F1", "base acc."]);
+    let mut per_class = Table::new(&["lang", "class", "support", "ours F1", "base F1"]);
+    for lang in ["pt", "en"] {
+        let train: Vec<(String, String)> =
+            ctx.train().filter(|(_, s)| s.lang == lang).filter_map(|(_, s)| s.category.clone().map(|c| (s.full_text(), c))).collect();
+        if train.is_empty() {
+            continue;
+        }
+        let texts: Vec<&str> = train.iter().map(|x| x.0.as_str()).collect();
+        let labels: Vec<String> = train.iter().map(|x| x.1.clone()).collect();
+        let model = CategoryModel::fit(&texts, &labels, ctx.cfg);
+        let test: Vec<(usize, &Sample)> = ctx.test().filter(|(_, s)| s.lang == lang && s.category.is_some()).collect();
+        let base_pred: HashMap<usize, String> = test.iter().map(|(i, s)| (*i, model.predict(&s.full_text()))).collect();
+        let mut sectors: Vec<&str> = test.iter().map(|(_, s)| data::sector(s.source)).collect();
+        sectors.sort();
+        sectors.dedup();
+        let scopes: Vec<&str> = std::iter::once("all").chain(if sectors.len() > 1 { sectors.clone() } else { vec![] }).collect();
+        for scope in scopes {
+            let sel: Vec<&(usize, &Sample)> = test.iter().filter(|(_, s)| scope == "all" || data::sector(s.source) == scope).collect();
+            let gold: Vec<String> = sel.iter().map(|(_, s)| s.category.clone().unwrap_or_default()).collect();
+            let o: Vec<String> = sel.iter().map(|(i, _)| ctx.preds[i].category.clone()).collect();
+            let b: Vec<String> = sel.iter().map(|(i, _)| base_pred[i].clone()).collect();
+            let (mo, mb) = (macro_f1(&gold, &o), macro_f1(&gold, &b));
+            let name = if scope == "all" { "**all**".to_string() } else { format!("sector: {scope}") };
+            summary.row(vec![
+                lang.into(),
+                name,
+                gold.len().to_string(),
+                mo.per_class.len().to_string(),
+                f3(Some(mo.macro_f1)),
+                f3(Some(mo.accuracy)),
+                f3(Some(mb.macro_f1)),
+                f3(Some(mb.accuracy)),
+            ]);
+            if scope == "all" {
+                for (class, (f, support)) in &mo.per_class {
+                    per_class.row(vec![lang.into(), class.clone(), support.to_string(), f3(Some(*f)), f3(Some(mb.per_class[class].0))]);
+                }
+            }
+        }
+    }
+    // Across sectors (pt): the baseline trained on one sector only.
+    for (train_sector, test_sector) in [("banks", "health"), ("health", "banks")] {
+        let train: Vec<(String, String)> = ctx
+            .train()
+            .filter(|(_, s)| s.lang == "pt" && data::sector(s.source) == train_sector)
+            .filter_map(|(_, s)| s.category.clone().map(|c| (s.full_text(), c)))
+            .collect();
+        let test: Vec<(usize, &Sample)> = ctx.test().filter(|(_, s)| s.lang == "pt" && data::sector(s.source) == test_sector && s.category.is_some()).collect();
+        if train.is_empty() || test.is_empty() {
+            continue;
+        }
+        let texts: Vec<&str> = train.iter().map(|x| x.0.as_str()).collect();
+        let labels: Vec<String> = train.iter().map(|x| x.1.clone()).collect();
+        let model = CategoryModel::fit(&texts, &labels, ctx.cfg);
+        let gold: Vec<String> = test.iter().map(|(_, s)| s.category.clone().unwrap_or_default()).collect();
+        let o: Vec<String> = test.iter().map(|(i, _)| ctx.preds[i].category.clone()).collect();
+        let b: Vec<String> = test.iter().map(|(_, s)| model.predict(&s.full_text())).collect();
+        let (mo, mb) = (macro_f1(&gold, &o), macro_f1(&gold, &b));
+        summary.row(vec![
+            "pt".into(),
+            format!("base trained on {train_sector} only → {test_sector}"),
+            gold.len().to_string(),
+            mo.per_class.len().to_string(),
+            f3(Some(mo.macro_f1)),
+            f3(Some(mo.accuracy)),
+            f3(Some(mb.macro_f1)),
+            f3(Some(mb.accuracy)),
+        ]);
+    }
+    print!("{}", summary.render());
+    println!();
+    println!("Per class (all sectors):");
+    println!();
+    print!("{}", per_class.render());
+
+    // What ours answers, to see where the errors go.
+    let mut answered: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    for (i, s) in ctx.test().filter(|(_, s)| (s.lang == "pt" || s.lang == "en") && s.category.is_some()) {
+        *answered.entry((s.lang, ctx.preds[&i].category.clone())).or_insert(0) += 1;
+    }
+    let list: Vec<String> = answered.iter().map(|((l, c), n)| format!("{l}:{c} {n}")).collect();
+    println!();
+    println!("Our answers on these samples: {}", list.join(", "));
+}
+
+// ---------------------------------------------------------------------------------------
+// Severity
+
+fn section_severity(ctx: &Ctx) {
+    heading(
+        "Severity",
+        "Spearman's ρ (ties averaged) between a score and the human-graded dissatisfaction, on the Test split: stars among complaints (1★ above 2★; \
+Ceneo half stars), PolEmo strong vs weak negative (WCCRS product sentences). ours = severity_score; heuristic = 0.5·capitals share + 0.3·min(\"!\", 3)/3 \
++ 0.2·log-length (baseline.rs).",
+    );
+    let mut t = Table::new(&["lang", "source", "n", "graded levels", "ours ρ", "heuristic ρ"]);
+    for lang in LANGS {
+        let mut sources: Vec<&str> = ctx.test().filter(|(_, s)| s.lang == lang && s.intensity.is_some()).map(|(_, s)| s.source).collect();
+        sources.sort();
+        sources.dedup();
+        if sources.is_empty() {
+            continue;
+        }
+        let multi = sources.len() > 1;
+        for src in sources.iter().copied().chain(multi.then_some("all")) {
+            let sel: Vec<(usize, &Sample)> = ctx.test().filter(|(_, s)| s.lang == lang && s.intensity.is_some() && (src == "all" || s.source == src)).collect();
+            let human: Vec<f64> = sel.iter().map(|(_, s)| f64::from(s.intensity.unwrap_or(0.0))).collect();
+            let o: Vec<f64> = sel.iter().map(|(i, _)| f64::from(ctx.preds[i].severity_score)).collect();
+            let h: Vec<f64> = sel.iter().map(|(_, s)| f64::from(baseline::intensity_heuristic(&s.full_text()))).collect();
+            let levels: BTreeSet<u32> = human.iter().map(|x| (x * 1000.0) as u32).collect();
+            t.row(vec![
+                lang.into(),
+                if src == "all" { "**all**".into() } else { src.to_string() },
+                sel.len().to_string(),
+                levels.len().to_string(),
+                f3(spearman(&o, &human)),
+                f3(spearman(&h, &human)),
+            ]);
+        }
+    }
+    print!("{}", t.render());
+    // How ours spreads its levels over these complaints.
+    let mut levels: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, s) in ctx.test() {
+        if s.intensity.is_some() {
+            *levels.entry(ctx.preds[&i].severity.clone()).or_insert(0) += 1;
+        }
+    }
+    let list: Vec<String> = levels.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    println!();
+    println!("Our severity levels on these samples: {}", list.join(", "));
+}
+
+// ---------------------------------------------------------------------------------------
+// Speed
+
+fn section_speed(ctx: &Ctx) {
+    let limit = if ctx.quick { 300 } else { 3000 };
+    heading(
+        "Speed of the full analysis",
+        &format!(
+            "analyze_item (language, lexicon matching, classification, plan, draft) on Test texts, at most {limit} per language, \
+one thread, engine built beforehand. This binary's profile: {}.",
+            profile()
+        ),
+    );
+    let settings = calmly::Settings::default();
+    let mut t = Table::new(&["lang", "texts", "KB", "analyses/s", "ms per KB", "µs per analysis"]);
+    let (mut all_n, mut all_bytes, mut all_s) = (0usize, 0usize, 0.0f64);
+    for lang in LANGS {
+        let items: Vec<calmly::SnapshotItem> = ctx.test().filter(|(_, s)| s.lang == lang).take(limit).map(|(_, s)| ours::item_for(s)).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let bytes: usize = items.iter().map(|i| i.text.len() + i.title.as_ref().map_or(0, String::len)).sum();
+        for it in items.iter().take(20) {
+            std::hint::black_box(ours::analyze(it, &settings));
+        }
+        let start = Instant::now();
+        for it in &items {
+            std::hint::black_box(ours::analyze(it, &settings));
+        }
+        let s = start.elapsed().as_secs_f64();
+        all_n += items.len();
+        all_bytes += bytes;
+        all_s += s;
+        t.row(speed_row(lang, items.len(), bytes, s));
+    }
+    t.row(speed_row("**all**", all_n, all_bytes, all_s));
+    print!("{}", t.render());
+}
+
+fn speed_row(name: &str, n: usize, bytes: usize, s: f64) -> Vec<String> {
+    let kb = bytes as f64 / 1024.0;
+    vec![name.into(), n.to_string(), format!("{kb:.0}"), format!("{:.0}", n as f64 / s), format!("{:.3}", s * 1000.0 / kb), format!("{:.1}", s * 1e6 / n as f64)]
+}
+
+/// The cargo profile and opt-level this binary (and the engine in it) was built with.
+fn profile() -> String {
+    let warn = if cfg!(debug_assertions) { " — a debug build: not for timing" } else { "" };
+    format!("{}, opt-level {}{warn}", env!("LAB_PROFILE"), env!("LAB_OPT_LEVEL"))
+}
