@@ -54,7 +54,11 @@ pub fn check(input: &Input, phrases: Option<&PhraseSet>, detected: &str) -> Vec<
         return out;
     }
     let tokens = tokenize(text);
-    let matches = phrases.map(|p| p.find(&tokens)).unwrap_or_default();
+    // Words inside quotation marks are the customer's, quoted back ("you wrote “I want a
+    // refund”"): not our promise, blame or apology.
+    let quoted = quoted_spans(text);
+    let inside = |m: &super::lexicon::Match| quoted.iter().any(|&(a, b)| tokens[m.start].start >= a && tokens[m.end - 1].end <= b);
+    let matches: Vec<_> = phrases.map(|p| p.find(&tokens)).unwrap_or_default().into_iter().filter(|m| !inside(m)).collect();
     let quote = |m: &super::lexicon::Match| text[tokens[m.start].start..tokens[m.end - 1].end].to_string();
     let has = |signal: &str| matches.iter().any(|m| m.signal == signal);
     for m in &matches {
@@ -94,6 +98,23 @@ pub fn check(input: &Input, phrases: Option<&PhraseSet>, detected: &str) -> Vec<
             format!("The reply reads as `{detected}`, the complaint is in `{}`.", input.complaint_language),
             None,
         );
+    }
+    out
+}
+
+/// Byte ranges between matching quotation marks (“…”, „…”, «…», "…").
+fn quoted_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    for (i, c) in text.char_indices() {
+        match (open, c) {
+            (None, '“' | '„' | '«' | '"') => open = Some((i + c.len_utf8(), c)),
+            (Some((a, o)), _) if matches!((o, c), ('“', '”') | ('„', '”') | ('„', '“') | ('«', '»') | ('"', '"')) => {
+                out.push((a, i));
+                open = None;
+            }
+            _ => {}
+        }
     }
     out
 }
@@ -299,6 +320,18 @@ mod tests {
         assert_eq!(placeholders("Olá {name}, [Nome do cliente] e <agent>"), ["{name}", "[Nome do cliente]", "<agent>"]);
         assert!(placeholders("Hi Ana, see [1] and 3 < 4 > 2").is_empty());
         assert_eq!(placeholders("Regards, XXX"), ["XXX"]);
+    }
+
+    #[test]
+    fn the_customers_quoted_words_are_not_ours() {
+        let mut set = PhraseSet::default();
+        set.add("refund", "check:promise".into());
+        set.add("sorry", "check:apology".into());
+        let input = |text| Input { text, language: "en", complaint_language: "en", public: true, ..Default::default() };
+        let ids = |t| check(&input(t), Some(&set), "en").into_iter().map(|w| w.id).collect::<Vec<_>>();
+        assert!(ids("Sorry. You wrote “I want a refund now”.").is_empty());
+        assert_eq!(ids("Sorry. We will refund you."), ["promise_not_allowed"]);
+        assert_eq!(ids("You wrote „sorry for nothing”."), ["no_apology"]);
     }
 
     #[test]

@@ -181,8 +181,7 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
         }
         let pick = (stable_hash(&[seed, slot, lang]) % candidates.len() as u64) as usize;
         let shortest = candidates.iter().min_by_key(|c| c.chars().count()).cloned().unwrap_or_default();
-        let full = if tone == Tone::Brief { shortest.clone() } else { candidates[pick].clone() };
-        chosen.push((drop, full, shortest));
+        chosen.push((drop, candidates[pick].clone(), shortest));
     }
     let join = |parts: &[(Option<u8>, String, String)], short: bool| -> String {
         let mut out = String::new();
@@ -202,23 +201,21 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
     if limit == 0 {
         return join(&chosen, false);
     }
-    // Drop optional slots, lowest rank first, then fall back to the shortest variants.
+    // Drop optional slots, lowest rank first; at each step try the chosen wording, then the
+    // shortest variants, before giving up another slot.
+    let mut ranks: Vec<u8> = chosen.iter().filter_map(|p| p.0).collect();
+    ranks.sort();
     let mut parts = chosen.clone();
-    for short in [false, true] {
-        let mut ranks: Vec<u8> = parts.iter().filter_map(|p| p.0).collect();
-        ranks.sort();
-        let mut text = join(&parts, short);
-        for r in ranks {
-            if measure(&text, unit) <= limit {
-                break;
-            }
+    for r in std::iter::once(None).chain(ranks.into_iter().map(Some)) {
+        if let Some(r) = r {
             parts.retain(|p| p.0 != Some(r));
-            text = join(&parts, short);
         }
-        if measure(&text, unit) <= limit {
-            return text;
+        for short in [false, true] {
+            let text = join(&parts, short);
+            if measure(&text, unit) <= limit {
+                return text;
+            }
         }
-        parts = chosen.clone();
     }
     // Even the essentials do not fit: keep whole sentences while they fit.
     let mut out = String::new();

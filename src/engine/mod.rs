@@ -156,6 +156,7 @@ impl Engine {
             _ => None,
         };
         let (model_complaint, model_category) = self.run_models(&tokens, &matches, shape);
+        let model_spans = model_complaint.as_ref().map(|m| m.1.clone()).unwrap_or_default();
         let c = classify(analysed, &tokens, &matches, shape, Context { rating, age_minutes: item.age_minutes, model_complaint, model_category });
 
         let platform = item.platform.clone().unwrap_or_else(|| "web".into());
@@ -171,7 +172,7 @@ impl Engine {
 
         let (limit, unit, platform_kind) = self.platform(&platform);
         // The quote must be in the language we reply in.
-        let quote = if templates.is_some_and(|t| t.language == language) { quote::find(analysed, &tokens, &matches, &c.category) } else { None };
+        let quote = if templates.is_some_and(|t| t.language == language) { quote::find(analysed, &tokens, &matches, &c.category, &model_spans) } else { None };
         let mut vars = draft::Vars::new();
         let mut channel_phrase = String::new();
         let mut label = c.category.replace('_', " ");

@@ -12,12 +12,13 @@ const MAX_WORDS: usize = 12;
 const MIN_WORDS: usize = 3;
 
 /// Which evidence is the best anchor: the chosen category's phrases first, then
-/// complaint phrases.
+/// complaint phrases, then other categories' and negative words.
 fn rank(signal: &str, category: &str) -> Option<u8> {
     match signal.strip_prefix("category:") {
         Some(c) if c == category => Some(0),
-        Some(_) => None,
+        Some(_) => Some(2),
         None if signal == "complaint" => Some(1),
+        None if signal == "negative" || signal.starts_with("intent:") => Some(3),
         None => None,
     }
 }
@@ -27,37 +28,72 @@ fn is_clause_break(c: char) -> bool {
 }
 
 /// The quote, or `None` when no clean one exists.
-pub fn find(text: &str, tokens: &[Token], matches: &[Match], category: &str) -> Option<String> {
-    if matches.iter().any(|m| m.signal == "profanity") {
-        return None;
-    }
+/// `extra` are further anchors (token ranges), tried after the lexicon's: the words the
+/// complaint model weighed most.
+pub fn find(text: &str, tokens: &[Token], matches: &[Match], category: &str, extra: &[(usize, usize)]) -> Option<String> {
+    // Profanity is never quoted back: a clause holding any is ruled out.
+    let rude: Vec<(usize, usize)> = matches.iter().filter(|m| m.signal == "profanity").map(|m| (m.start, m.end)).collect();
+    let clause = |text: &str, tokens: &[Token], a: usize, b: usize| -> Option<String> {
+        let (lo, hi, q) = clause(text, tokens, a, b)?;
+        (!rude.iter().any(|&(s, e)| s <= hi && lo < e)).then_some(q)
+    };
     let mut anchors: Vec<(u8, &Match)> = matches.iter().filter_map(|m| rank(m.signal, category).map(|r| (r, m))).collect();
     anchors.sort_by_key(|(r, m)| (*r, std::cmp::Reverse(m.end - m.start), m.start));
-    for (_, m) in anchors.into_iter().take(6) {
-        if let Some(q) = clause(text, tokens, m.start, m.end) {
+    let spans = anchors.into_iter().take(8).map(|(_, m)| (m.start, m.end)).chain(extra.iter().copied());
+    for (a, b) in spans {
+        if let Some(q) = clause(text, tokens, a, b) {
             return Some(q);
+        }
+    }
+    // No usable evidence: in a short text (a tweet, a title-like review) the opening
+    // clause states the problem; in a long one it is often a greeting or the backstory.
+    if text.len() <= 300 {
+        for i in 0..tokens.len().min(8) {
+            if let Some(q) = clause(text, tokens, i, i + 1) {
+                if q.split_whitespace().count() >= MIN_WORDS {
+                    return Some(q);
+                }
+            }
         }
     }
     None
 }
 
-/// The clause holding tokens `start..end`, trimmed to `MAX_WORDS` around them.
-fn clause(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<String> {
+/// The clause holding tokens `start..end`, trimmed to `MAX_WORDS` around them: its token
+/// range and its text.
+fn clause(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<(usize, usize, String)> {
     // Grow left and right over tokens while no clause break lies between them.
     let gap_breaks = |a: &Token, b: &Token| text.get(a.end..b.start).is_none_or(|g| g.chars().any(is_clause_break));
+    // Right first: a quote that stops mid-clause ("…from my card for") reads worse than one
+    // that starts mid-clause.
     let (mut lo, mut hi) = (start, end - 1);
+    while hi + 1 < tokens.len() && !gap_breaks(&tokens[hi], &tokens[hi + 1]) && hi + 2 - lo <= MAX_WORDS {
+        hi += 1;
+    }
     while lo > 0 && !gap_breaks(&tokens[lo - 1], &tokens[lo]) && hi + 1 - (lo - 1) <= MAX_WORDS {
         lo -= 1;
     }
-    while hi + 1 < tokens.len() && !gap_breaks(&tokens[hi], &tokens[hi + 1]) && hi + 2 - lo <= MAX_WORDS {
-        hi += 1;
+    // Handles and hashtags ("@AppleSupport") are not the customer's words: skip them at the
+    // start; one inside the clause rules it out. (The tokens do not keep the '@'.)
+    let tagged = |t: &Token| text[..t.start].ends_with(['@', '#']);
+    while lo <= hi && tagged(&tokens[lo]) {
+        lo += 1;
+    }
+    while hi > lo && tagged(&tokens[hi]) {
+        hi -= 1;
+    }
+    if lo > hi || (lo..=hi).any(|i| tagged(&tokens[i])) {
+        return None;
     }
     let words = hi + 1 - lo;
     if !(MIN_WORDS..=MAX_WORDS).contains(&words) {
         return None;
     }
     let q = text.get(tokens[lo].start..tokens[hi].end)?.trim();
-    let clean = !q.chars().any(|c| c.is_ascii_digit() || matches!(c, '@' | '#' | '/' | '\\' | '{' | '}' | '<' | '>' | '[' | ']' | '"' | '“' | '”' | '„' | '«' | '»' | '*' | '_'))
+    // Short numbers ("2 days", "45 lei") are safe to repeat; longer ones may be order,
+    // phone or document numbers.
+    let long_number = q.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() > 3);
+    let clean = !long_number && !q.chars().any(|c| matches!(c, '@' | '#' | '/' | '\\' | '{' | '}' | '<' | '>' | '[' | ']' | '"' | '“' | '”' | '„' | '«' | '»' | '*' | '_'))
         && !q.contains("http")
         && !q.contains("www.");
     if !clean {
@@ -69,9 +105,9 @@ fn clause(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<Stri
     if letters > 0 && upper * 2 > letters {
         let lower = q.to_lowercase();
         let mut c = lower.chars();
-        return c.next().map(|f| f.to_uppercase().chain(c).collect());
+        return c.next().map(|f| (lo, hi, f.to_uppercase().chain(c).collect()));
     }
-    Some(q.to_string())
+    Some((lo, hi, q.to_string()))
 }
 
 #[cfg(test)]
@@ -88,7 +124,7 @@ mod tests {
         let t = "Comprei em março. O produto veio quebrado e ninguém responde, um absurdo!";
         let toks = tokenize(t);
         // "veio quebrado" = tokens 5..7
-        let q = find(t, &toks, &[m("category:damaged_or_defective", 5, 7)], "damaged_or_defective");
+        let q = find(t, &toks, &[m("category:damaged_or_defective", 5, 7)], "damaged_or_defective", &[]);
         assert_eq!(q.as_deref(), Some("O produto veio quebrado e ninguém responde"));
     }
 
@@ -96,20 +132,40 @@ mod tests {
     fn unsafe_quotes_are_refused() {
         let t = "My order 12345 never arrived";
         let toks = tokenize(t);
-        assert_eq!(find(t, &toks, &[m("complaint", 3, 5)], "delivery"), None);
-        let t = "never arrived, damn";
+        assert_eq!(find(t, &toks, &[m("complaint", 3, 5)], "delivery", &[]), None);
+        let t = "It broke after 2 days of use";
         let toks = tokenize(t);
-        assert_eq!(find(t, &toks, &[m("complaint", 0, 2), m("profanity", 2, 3)], "delivery"), None);
+        assert_eq!(find(t, &toks, &[m("complaint", 1, 2)], "delivery", &[]).as_deref(), Some("It broke after 2 days of use"));
+        let t = "My order 12345 never arrived";
+        let toks = tokenize(t);
+        assert_eq!(find(t, &toks, &[m("complaint", 3, 5)], "delivery", &[]), None);
+        let t = "never arrived damn";
+        let toks = tokenize(t);
+        assert_eq!(find(t, &toks, &[m("complaint", 0, 2), m("profanity", 2, 3)], "delivery", &[]), None);
+        // Profanity in another clause does not rule out a clean one.
+        let t = "the parcel never arrived at all, damn it";
+        let toks = tokenize(t);
+        assert_eq!(find(t, &toks, &[m("complaint", 2, 4), m("profanity", 6, 7)], "delivery", &[]).as_deref(), Some("the parcel never arrived at all"));
         // Too short a clause.
         let t = "Broken. Sad.";
         let toks = tokenize(t);
-        assert_eq!(find(t, &toks, &[m("complaint", 0, 1)], "other"), None);
+        assert_eq!(find(t, &toks, &[m("complaint", 0, 1)], "other", &[]), None);
+    }
+
+    #[test]
+    fn handles_are_not_quoted() {
+        let t = "@TopmanAskUs please just give me my money back";
+        let toks = tokenize(t);
+        assert_eq!(find(t, &toks, &[m("complaint", 5, 8)], "refund_or_cancellation", &[]).as_deref(), Some("please just give me my money back"));
+        let t = "why does @AppleSupport keep crashing my phone";
+        let toks = tokenize(t);
+        assert_eq!(find(t, &toks, &[m("complaint", 3, 5)], "technical", &[]), None);
     }
 
     #[test]
     fn shouting_is_lowered() {
         let t = "THE PACKAGE NEVER ARRIVED AT ALL";
         let toks = tokenize(t);
-        assert_eq!(find(t, &toks, &[m("complaint", 2, 4)], "delivery").as_deref(), Some("The package never arrived at all"));
+        assert_eq!(find(t, &toks, &[m("complaint", 2, 4)], "delivery", &[]).as_deref(), Some("The package never arrived at all"));
     }
 }

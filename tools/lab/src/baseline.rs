@@ -1,10 +1,14 @@
 //! The baseline "a competent engineer would build in an afternoon": word unigrams and
 //! bigrams, TF-IDF (sublinear tf, smoothed idf from the training texts, L2-normalised
 //! rows), and L2-regularised logistic regression trained by SGD for a fixed number of
-//! epochs from a fixed seed. Binary for complaint-or-not, softmax for categories.
-//! Plus the trivial intensity heuristic used beside our severity score.
+//! epochs from a fixed seed, its regularisation C chosen on a validation part of the
+//! training data (like scikit-learn's `LogisticRegressionCV`). Binary for complaint-or-not,
+//! softmax for categories. Plus the trivial intensity heuristic used beside our severity.
 
 use std::collections::HashMap;
+
+use crate::data::fnv1a;
+use crate::metrics::{macro_f1, Confusion};
 
 /// Training settings; the defaults are what the tables use.
 #[derive(Debug, Clone, Copy)]
@@ -12,17 +16,28 @@ pub struct Config {
     /// Features seen in fewer training texts are dropped.
     pub min_df: usize,
     pub epochs: usize,
-    /// Per-sample L2 weight, as a multiple of 1/n (1.0 = scikit-learn's C = 1).
-    pub l2_times_n: f64,
-    /// Initial step; epoch e uses `lr / sqrt(1 + e)`.
+    /// Initial step; step t is `lr / (1 + lr·λ·t)`. Weights are averaged over the second
+    /// half of the epochs.
     pub lr: f64,
     pub seed: u64,
+    /// Inverse regularisation strengths tried (objective: Σ loss + ‖w‖² / 2C). The one with
+    /// the best validation F1 (macro-F1 for categories) is retrained on all training texts.
+    pub c_grid: &'static [f64],
+    /// Share of the training texts (by hash) held out to choose C, in percent.
+    pub validation_percent: u64,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { min_df: 2, epochs: 12, l2_times_n: 1.0, lr: 0.5, seed: 42 }
+        Config { min_df: 2, epochs: 16, lr: 0.5, seed: 42, c_grid: &[0.3, 1.0, 3.0, 10.0, 30.0], validation_percent: 20 }
     }
+}
+
+/// Is this training text in the validation part used to choose C?
+fn is_validation(text: &str, cfg: &Config) -> bool {
+    let mut key = String::from("calmly-lab/validation\u{0}");
+    key.push_str(text);
+    fnv1a(key.as_bytes()) % 100 < cfg.validation_percent
 }
 
 /// Lower-cased alphanumeric words (no stemming, no stopword list).
@@ -125,81 +140,67 @@ impl Rng {
     }
 }
 
-/// Multinomial (softmax) logistic regression over sparse rows; K = 2 is not special-cased
-/// by callers: [`Binary`] uses the one-logit form.
+/// Multinomial (softmax) logistic regression over sparse rows.
 #[derive(Debug, Clone)]
 pub struct Softmax {
     k: usize,
-    /// Feature-major weights: `v[j * k + c]`; the true weight is `scale * v`.
-    v: Vec<f64>,
-    scale: f64,
+    /// Feature-major weights: `w[j * k + c]`.
+    w: Vec<f64>,
     b: Vec<f64>,
 }
 
 impl Softmax {
-    pub fn train(rows: &[Row], labels: &[usize], k: usize, dim: usize, cfg: Config) -> Softmax {
+    /// SGD on Σ cross-entropy + ‖w‖² / 2C; weights averaged over the second half of the epochs.
+    pub fn train(rows: &[Row], labels: &[usize], k: usize, dim: usize, c: f64, cfg: Config) -> Softmax {
         assert_eq!(rows.len(), labels.len());
-        let mut m = Softmax { k, v: vec![0.0; dim * k], scale: 1.0, b: vec![0.0; k] };
         let n = rows.len().max(1);
-        let lambda = cfg.l2_times_n / n as f64;
+        let lambda = 1.0 / (c * n as f64);
+        // The true weights are `scale * v` (lazy L2 decay).
+        let (mut v, mut scale, mut b) = (vec![0.0f64; dim * k], 1.0f64, vec![0.0f64; k]);
+        let (mut avg_w, mut avg_b, mut averaged) = (vec![0.0f64; dim * k], vec![0.0f64; k], 0usize);
         let mut order: Vec<usize> = (0..rows.len()).collect();
         let mut rng = Rng::new(cfg.seed);
         let mut p = vec![0.0; k];
+        let mut t = 0f64;
         for epoch in 0..cfg.epochs {
             rng.shuffle(&mut order);
-            let eta = cfg.lr / (1.0 + epoch as f64).sqrt();
             for &i in &order {
-                m.probs(&rows[i], &mut p);
-                m.scale *= 1.0 - eta * lambda;
-                if m.scale < 1e-9 {
-                    m.rescale();
+                let eta = cfg.lr / (1.0 + cfg.lr * lambda * t);
+                t += 1.0;
+                logits(&v, scale, &b, k, &rows[i], &mut p);
+                softmax_in_place(&mut p);
+                scale *= 1.0 - eta * lambda;
+                if scale < 1e-9 {
+                    v.iter_mut().for_each(|x| *x *= scale);
+                    scale = 1.0;
                 }
-                let step = eta / m.scale;
-                for c in 0..k {
-                    let g = p[c] - if labels[i] == c { 1.0 } else { 0.0 };
+                for cl in 0..k {
+                    let g = p[cl] - if labels[i] == cl { 1.0 } else { 0.0 };
                     if g == 0.0 {
                         continue;
                     }
                     for &(j, x) in &rows[i] {
-                        m.v[j as usize * k + c] -= step * g * x as f64;
+                        v[j as usize * k + cl] -= eta * g * x as f64 / scale;
                     }
-                    m.b[c] -= eta * g;
+                    b[cl] -= eta * g;
                 }
             }
-        }
-        m.rescale();
-        m
-    }
-
-    fn rescale(&mut self) {
-        for w in &mut self.v {
-            *w *= self.scale;
-        }
-        self.scale = 1.0;
-    }
-
-    fn probs(&self, row: &Row, out: &mut [f64]) {
-        out.copy_from_slice(&self.b);
-        for &(j, x) in row {
-            let base = j as usize * self.k;
-            for c in 0..self.k {
-                out[c] += self.scale * self.v[base + c] * x as f64;
+            if 2 * (epoch + 1) > cfg.epochs {
+                avg_w.iter_mut().zip(&v).for_each(|(a, x)| *a += x * scale);
+                avg_b.iter_mut().zip(&b).for_each(|(a, x)| *a += x);
+                averaged += 1;
             }
         }
-        let max = out.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let mut sum = 0.0;
-        for o in out.iter_mut() {
-            *o = (*o - max).exp();
-            sum += *o;
-        }
-        for o in out.iter_mut() {
-            *o /= sum;
-        }
+        let m = averaged.max(1) as f64;
+        avg_w.iter_mut().for_each(|a| *a /= m);
+        avg_b.iter_mut().for_each(|a| *a /= m);
+        Softmax { k, w: avg_w, b: avg_b }
     }
 
     pub fn predict_proba(&self, row: &Row) -> Vec<f64> {
         let mut p = vec![0.0; self.k];
-        self.probs(row, &mut p);
+        logits(&self.w, 1.0, &self.b, self.k, row, &mut p);
+        softmax_in_place(&mut p);
         p
     }
 
@@ -209,11 +210,32 @@ impl Softmax {
     }
 }
 
+fn logits(w: &[f64], scale: f64, b: &[f64], k: usize, row: &Row, out: &mut [f64]) {
+    out.copy_from_slice(b);
+    for &(j, x) in row {
+        let base = j as usize * k;
+        for c in 0..k {
+            out[c] += scale * w[base + c] * x as f64;
+        }
+    }
+}
+
+fn softmax_in_place(p: &mut [f64]) {
+    let max = p.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for o in p.iter_mut() {
+        *o = (*o - max).exp();
+        sum += *o;
+    }
+    for o in p.iter_mut() {
+        *o /= sum;
+    }
+}
+
 /// Binary logistic regression (one logit) over sparse rows.
 #[derive(Debug, Clone)]
 pub struct Binary {
-    v: Vec<f64>,
-    scale: f64,
+    w: Vec<f64>,
     b: f64,
 }
 
@@ -222,38 +244,46 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 impl Binary {
-    pub fn train(rows: &[Row], labels: &[bool], dim: usize, cfg: Config) -> Binary {
+    /// SGD on Σ log-loss + ‖w‖² / 2C; weights averaged over the second half of the epochs.
+    pub fn train(rows: &[Row], labels: &[bool], dim: usize, c: f64, cfg: Config) -> Binary {
         assert_eq!(rows.len(), labels.len());
-        let mut m = Binary { v: vec![0.0; dim], scale: 1.0, b: 0.0 };
         let n = rows.len().max(1);
-        let lambda = cfg.l2_times_n / n as f64;
+        let lambda = 1.0 / (c * n as f64);
+        let (mut v, mut scale, mut b) = (vec![0.0f64; dim], 1.0f64, 0.0f64);
+        let (mut avg_w, mut avg_b, mut averaged) = (vec![0.0f64; dim], 0.0f64, 0usize);
         let mut order: Vec<usize> = (0..rows.len()).collect();
         let mut rng = Rng::new(cfg.seed);
+        let mut t = 0f64;
         for epoch in 0..cfg.epochs {
             rng.shuffle(&mut order);
-            let eta = cfg.lr / (1.0 + epoch as f64).sqrt();
             for &i in &order {
-                let g = m.proba(&rows[i]) - if labels[i] { 1.0 } else { 0.0 };
-                m.scale *= 1.0 - eta * lambda;
-                if m.scale < 1e-9 {
-                    for w in &mut m.v {
-                        *w *= m.scale;
-                    }
-                    m.scale = 1.0;
+                let eta = cfg.lr / (1.0 + cfg.lr * lambda * t);
+                t += 1.0;
+                let z: f64 = rows[i].iter().map(|&(j, x)| v[j as usize] * x as f64).sum::<f64>() * scale + b;
+                let g = sigmoid(z) - if labels[i] { 1.0 } else { 0.0 };
+                scale *= 1.0 - eta * lambda;
+                if scale < 1e-9 {
+                    v.iter_mut().for_each(|x| *x *= scale);
+                    scale = 1.0;
                 }
-                let step = eta * g / m.scale;
                 for &(j, x) in &rows[i] {
-                    m.v[j as usize] -= step * x as f64;
+                    v[j as usize] -= eta * g * x as f64 / scale;
                 }
-                m.b -= eta * g;
+                b -= eta * g;
+            }
+            if 2 * (epoch + 1) > cfg.epochs {
+                avg_w.iter_mut().zip(&v).for_each(|(a, x)| *a += x * scale);
+                avg_b += b;
+                averaged += 1;
             }
         }
-        m
+        let m = averaged.max(1) as f64;
+        avg_w.iter_mut().for_each(|a| *a /= m);
+        Binary { w: avg_w, b: avg_b / m }
     }
 
     pub fn proba(&self, row: &Row) -> f64 {
-        let z: f64 = row.iter().map(|&(j, x)| self.v[j as usize] * x as f64).sum::<f64>() * self.scale + self.b;
-        sigmoid(z)
+        sigmoid(row.iter().map(|&(j, x)| self.w[j as usize] * x as f64).sum::<f64>() + self.b)
     }
 }
 
@@ -263,18 +293,49 @@ pub struct ComplaintModel {
     lr: Option<Binary>,
     /// Set when training saw only one class: the model then always answers it.
     constant: Option<bool>,
+    /// The C chosen on validation.
+    pub c: f64,
 }
 
 impl ComplaintModel {
     pub fn fit(texts: &[&str], labels: &[bool], cfg: Config) -> ComplaintModel {
-        let tfidf = Tfidf::fit(texts, cfg.min_df);
         let pos = labels.iter().filter(|l| **l).count();
         if pos == 0 || pos == labels.len() {
-            return ComplaintModel { tfidf, lr: None, constant: Some(pos > 0) };
+            let tfidf = Tfidf::fit(texts, cfg.min_df);
+            return ComplaintModel { tfidf, lr: None, constant: Some(pos > 0), c: f64::NAN };
         }
+        let c = Self::choose_c(texts, labels, cfg);
+        let tfidf = Tfidf::fit(texts, cfg.min_df);
         let rows: Vec<Row> = texts.iter().map(|t| tfidf.transform(t)).collect();
-        let lr = Binary::train(&rows, labels, tfidf.dim(), cfg);
-        ComplaintModel { tfidf, lr: Some(lr), constant: None }
+        let lr = Binary::train(&rows, labels, tfidf.dim(), c, cfg);
+        ComplaintModel { tfidf, lr: Some(lr), constant: None, c }
+    }
+
+    /// The C of the grid with the best F1 on the validation part (the first of equals).
+    fn choose_c(texts: &[&str], labels: &[bool], cfg: Config) -> f64 {
+        let fallback = 1.0;
+        let (mut tr, mut va) = (Vec::new(), Vec::new());
+        for (t, l) in texts.iter().zip(labels) {
+            if is_validation(t, &cfg) { va.push((*t, *l)) } else { tr.push((*t, *l)) }
+        }
+        let both = |v: &[(&str, bool)]| v.iter().any(|x| x.1) && v.iter().any(|x| !x.1);
+        if cfg.c_grid.len() < 2 || !both(&tr) || !va.iter().any(|x| x.1) {
+            return cfg.c_grid.first().copied().filter(|_| cfg.c_grid.len() == 1).unwrap_or(fallback);
+        }
+        let tr_texts: Vec<&str> = tr.iter().map(|x| x.0).collect();
+        let tr_labels: Vec<bool> = tr.iter().map(|x| x.1).collect();
+        let tfidf = Tfidf::fit(&tr_texts, cfg.min_df);
+        let rows: Vec<Row> = tr_texts.iter().map(|t| tfidf.transform(t)).collect();
+        let va_rows: Vec<(Row, bool)> = va.iter().map(|(t, l)| (tfidf.transform(t), *l)).collect();
+        let mut best = (f64::NEG_INFINITY, fallback);
+        for &c in cfg.c_grid {
+            let m = Binary::train(&rows, &tr_labels, tfidf.dim(), c, cfg);
+            let f1 = Confusion::from_pairs(va_rows.iter().map(|(r, l)| (*l, m.proba(r) >= 0.5))).f1().unwrap_or(0.0);
+            if f1 > best.0 {
+                best = (f1, c);
+            }
+        }
+        best.1
     }
 
     /// Did training see both classes?
@@ -300,6 +361,8 @@ pub struct CategoryModel {
     tfidf: Tfidf,
     classes: Vec<String>,
     sm: Softmax,
+    /// The C chosen on validation.
+    pub c: f64,
 }
 
 impl CategoryModel {
@@ -307,11 +370,39 @@ impl CategoryModel {
         let mut classes: Vec<String> = labels.to_vec();
         classes.sort();
         classes.dedup();
+        let c = Self::choose_c(texts, labels, &classes, cfg);
         let tfidf = Tfidf::fit(texts, cfg.min_df);
         let rows: Vec<Row> = texts.iter().map(|t| tfidf.transform(t)).collect();
         let ys: Vec<usize> = labels.iter().map(|l| classes.binary_search(l).unwrap_or(0)).collect();
-        let sm = Softmax::train(&rows, &ys, classes.len().max(1), tfidf.dim(), cfg);
-        CategoryModel { tfidf, classes, sm }
+        let sm = Softmax::train(&rows, &ys, classes.len().max(1), tfidf.dim(), c, cfg);
+        CategoryModel { tfidf, classes, sm, c }
+    }
+
+    /// The C of the grid with the best validation macro-F1 (the first of equals).
+    fn choose_c(texts: &[&str], labels: &[String], classes: &[String], cfg: Config) -> f64 {
+        let fallback = 1.0;
+        let (mut tr, mut va) = (Vec::new(), Vec::new());
+        for (t, l) in texts.iter().zip(labels) {
+            if is_validation(t, &cfg) { va.push((*t, l.clone())) } else { tr.push((*t, l.clone())) }
+        }
+        if cfg.c_grid.len() < 2 || tr.is_empty() || va.is_empty() || classes.len() < 2 {
+            return fallback;
+        }
+        let tr_texts: Vec<&str> = tr.iter().map(|x| x.0).collect();
+        let ys: Vec<usize> = tr.iter().map(|x| classes.binary_search(&x.1).unwrap_or(0)).collect();
+        let tfidf = Tfidf::fit(&tr_texts, cfg.min_df);
+        let rows: Vec<Row> = tr_texts.iter().map(|t| tfidf.transform(t)).collect();
+        let gold: Vec<String> = va.iter().map(|x| x.1.clone()).collect();
+        let mut best = (f64::NEG_INFINITY, fallback);
+        for &c in cfg.c_grid {
+            let sm = Softmax::train(&rows, &ys, classes.len(), tfidf.dim(), c, cfg);
+            let pred: Vec<String> = va.iter().map(|(t, _)| classes[sm.predict(&tfidf.transform(t))].clone()).collect();
+            let f = macro_f1(&gold, &pred).macro_f1;
+            if f > best.0 {
+                best = (f, c);
+            }
+        }
+        best.1
     }
 
     pub fn classes(&self) -> &[String] {

@@ -106,6 +106,20 @@ fn eval(quick: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Up to `n` Test samples of a language with at least `min_chars` characters, chosen by a
+/// salted hash of the text (so every source is represented), in sample order.
+fn pick(ctx: &Ctx, lang: &str, n: usize, salt: &str, min_chars: usize) -> Vec<usize> {
+    let mut c: Vec<(u64, usize)> = ctx
+        .test()
+        .filter(|(_, s)| s.lang == lang && s.text.chars().count() >= min_chars)
+        .map(|(i, s)| (data::fnv1a(format!("{salt}\u{0}{}", s.text).as_bytes()), i))
+        .collect();
+    c.sort_unstable();
+    let mut v: Vec<usize> = c.into_iter().take(n).map(|x| x.1).collect();
+    v.sort_unstable();
+    v
+}
+
 fn heading(title: &str, note: &str) {
     println!();
     println!("## {title}");
@@ -158,17 +172,7 @@ fn section_langid(ctx: &Ctx) {
 Every detector is restricted to pt es pl ro en it fr de; \"und\" counts as wrong. Accuracy:"
         ),
     );
-    // Candidates per language, chosen by a salted hash so every source is represented.
-    let mut chosen: Vec<usize> = Vec::new();
-    for lang in LANGS {
-        let mut c: Vec<(u64, usize)> = ctx
-            .test()
-            .filter(|(_, s)| s.lang == lang && s.text.chars().count() >= 20)
-            .map(|(i, s)| (data::fnv1a(format!("langid\u{0}{}", s.text).as_bytes()), i))
-            .collect();
-        c.sort_unstable();
-        chosen.extend(c.into_iter().take(per_lang).map(|x| x.1));
-    }
+    let mut chosen: Vec<usize> = LANGS.iter().flat_map(|lang| pick(ctx, lang, per_lang, "langid", 20)).collect();
     chosen.sort_unstable();
     let texts: Vec<&str> = chosen.iter().map(|&i| ctx.samples[i].text.as_str()).collect();
     let gold: Vec<&str> = chosen.iter().map(|&i| ctx.samples[i].lang).collect();
@@ -263,12 +267,12 @@ Every detector is restricted to pt es pl ro en it fr de; \"und\" counts as wrong
 // ---------------------------------------------------------------------------------------
 // Complaint detection
 
-/// P, R, F1, TNR cells: P and TNR need negatives, R and F1 need positives.
+/// P, R, F1, TNR cells: P needs both classes, TNR negatives, R and F1 complaints.
 fn prf_cells(c: &Confusion) -> [String; 4] {
     let has_neg = c.negatives() > 0;
     let has_pos = c.positives() > 0;
     [
-        if has_neg { f3(c.precision().or(Some(0.0))) } else { "–".into() },
+        if has_neg && has_pos { f3(c.precision().or(Some(0.0))) } else { "–".into() },
         if has_pos { f3(c.recall()) } else { "–".into() },
         if has_pos { f3(c.f1()) } else { "–".into() },
         if has_neg { f3(c.specificity()) } else { "–".into() },
@@ -297,7 +301,7 @@ fn section_complaints(ctx: &Ctx) {
     heading(
         "Complaint detection",
         "Test split. ours = analyze_item(text, title).is_complaint; base = TF-IDF (word 1–2-grams) + logistic regression trained on the Train split of \
-the same language's labelled sources. P and TNR (share of non-complaints left alone) need negatives, R and F1 need complaints: \"–\" where the set has none \
+the same language's labelled sources. P needs both classes, TNR (share of non-complaints left alone) needs non-complaints, R and F1 need complaints: \"–\" where the set lacks them \
 (Reclame Aqui and CFPB are recall only; ro_sart and Mozetic tweets are non-complaint distractors).",
     );
     let mut t = Table::new(&["lang", "source", "n", "compl.", "ours P", "ours R", "ours F1", "ours TNR", "base P", "base R", "base F1", "base TNR"]);
@@ -475,24 +479,25 @@ Ceneo half stars), PolEmo strong vs weak negative (WCCRS product sentences). our
         let mut sources: Vec<&str> = ctx.test().filter(|(_, s)| s.lang == lang && s.intensity.is_some()).map(|(_, s)| s.source).collect();
         sources.sort();
         sources.dedup();
-        if sources.is_empty() {
-            continue;
-        }
-        let multi = sources.len() > 1;
-        for src in sources.iter().copied().chain(multi.then_some("all")) {
-            let sel: Vec<(usize, &Sample)> = ctx.test().filter(|(_, s)| s.lang == lang && s.intensity.is_some() && (src == "all" || s.source == src)).collect();
+        // Sources grade on different scales, so they are not pooled: the language's row is
+        // the mean of the sources' ρ weighted by their sizes.
+        let (mut wn, mut wo, mut wh) = (0usize, 0.0f64, 0.0f64);
+        for src in &sources {
+            let sel: Vec<(usize, &Sample)> = ctx.test().filter(|(_, s)| s.source == *src && s.intensity.is_some()).collect();
             let human: Vec<f64> = sel.iter().map(|(_, s)| f64::from(s.intensity.unwrap_or(0.0))).collect();
             let o: Vec<f64> = sel.iter().map(|(i, _)| f64::from(ctx.preds[i].severity_score)).collect();
             let h: Vec<f64> = sel.iter().map(|(_, s)| f64::from(baseline::intensity_heuristic(&s.full_text()))).collect();
             let levels: BTreeSet<u32> = human.iter().map(|x| (x * 1000.0) as u32).collect();
-            t.row(vec![
-                lang.into(),
-                if src == "all" { "**all**".into() } else { src.to_string() },
-                sel.len().to_string(),
-                levels.len().to_string(),
-                f3(spearman(&o, &human)),
-                f3(spearman(&h, &human)),
-            ]);
+            let (ro, rh) = (spearman(&o, &human), spearman(&h, &human));
+            if let (Some(a), Some(b)) = (ro, rh) {
+                wn += sel.len();
+                wo += a * sel.len() as f64;
+                wh += b * sel.len() as f64;
+            }
+            t.row(vec![lang.into(), src.to_string(), sel.len().to_string(), levels.len().to_string(), f3(ro), f3(rh)]);
+        }
+        if sources.len() > 1 && wn > 0 {
+            t.row(vec![lang.into(), "**weighted mean**".into(), wn.to_string(), "".into(), f3(Some(wo / wn as f64)), f3(Some(wh / wn as f64))]);
         }
     }
     print!("{}", t.render());
@@ -525,7 +530,7 @@ one thread, engine built beforehand. This binary's profile: {}.",
     let mut t = Table::new(&["lang", "texts", "KB", "analyses/s", "ms per KB", "µs per analysis"]);
     let (mut all_n, mut all_bytes, mut all_s) = (0usize, 0usize, 0.0f64);
     for lang in LANGS {
-        let items: Vec<calmly::SnapshotItem> = ctx.test().filter(|(_, s)| s.lang == lang).take(limit).map(|(_, s)| ours::item_for(s)).collect();
+        let items: Vec<calmly::SnapshotItem> = pick(ctx, lang, limit, "speed", 0).into_iter().map(|i| ours::item_for(&ctx.samples[i])).collect();
         if items.is_empty() {
             continue;
         }
