@@ -58,6 +58,17 @@ async fn sidebar_renders_the_snapshot_it_is_sent() {
     let draft: web_sys::HtmlTextAreaElement = root.query_selector("textarea.draft").unwrap().unwrap().dyn_into().unwrap();
     assert!(draft.value().contains("Ana"), "{}", draft.value());
     assert!(root.query_selector_all(".steps .step").unwrap().length() >= 3);
+    // Our draft passes its own check; the case's four messages are all there.
+    assert!(root.query_selector(".checks .check-ok").unwrap().is_some(), "our draft raised warnings");
+    for class in ["textarea.private", "textarea.resolution", "textarea.closing"] {
+        assert!(root.query_selector(class).unwrap().is_some(), "no {class}");
+    }
+    // Edits are checked as they are typed.
+    draft.set_value("Olá. A culpa não foi nossa, {nome}.");
+    draft.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    for id in ["blame", "placeholder", "no_apology"] {
+        assert!(root.query_selector(&format!(".checks .check-{id}")).unwrap().is_some(), "no {id} warning after typing");
+    }
 }
 
 #[wasm_bindgen_test]

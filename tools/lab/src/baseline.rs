@@ -29,7 +29,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { min_df: 2, epochs: 16, lr: 0.5, seed: 42, c_grid: &[0.3, 1.0, 3.0, 10.0, 30.0], validation_percent: 20 }
+        Config { min_df: 2, epochs: 48, lr: 0.5, seed: 42, c_grid: &[0.3, 1.0, 3.0, 10.0, 30.0], validation_percent: 20 }
     }
 }
 
@@ -319,8 +319,11 @@ impl ComplaintModel {
             if is_validation(t, &cfg) { va.push((*t, *l)) } else { tr.push((*t, *l)) }
         }
         let both = |v: &[(&str, bool)]| v.iter().any(|x| x.1) && v.iter().any(|x| !x.1);
-        if cfg.c_grid.len() < 2 || !both(&tr) || !va.iter().any(|x| x.1) {
-            return cfg.c_grid.first().copied().filter(|_| cfg.c_grid.len() == 1).unwrap_or(fallback);
+        if cfg.c_grid.len() == 1 {
+            return cfg.c_grid[0];
+        }
+        if cfg.c_grid.is_empty() || !both(&tr) || !va.iter().any(|x| x.1) {
+            return fallback;
         }
         let tr_texts: Vec<&str> = tr.iter().map(|x| x.0).collect();
         let tr_labels: Vec<bool> = tr.iter().map(|x| x.1).collect();
@@ -385,7 +388,10 @@ impl CategoryModel {
         for (t, l) in texts.iter().zip(labels) {
             if is_validation(t, &cfg) { va.push((*t, l.clone())) } else { tr.push((*t, l.clone())) }
         }
-        if cfg.c_grid.len() < 2 || tr.is_empty() || va.is_empty() || classes.len() < 2 {
+        if cfg.c_grid.len() == 1 {
+            return cfg.c_grid[0];
+        }
+        if cfg.c_grid.is_empty() || tr.is_empty() || va.is_empty() || classes.len() < 2 {
             return fallback;
         }
         let tr_texts: Vec<&str> = tr.iter().map(|x| x.0).collect();

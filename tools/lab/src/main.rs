@@ -305,8 +305,10 @@ the same language's labelled sources. P needs both classes, TNR (share of non-co
 (Reclame Aqui and CFPB are recall only; ro_sart and Mozetic tweets are non-complaint distractors).",
     );
     let mut t = Table::new(&["lang", "source", "n", "compl.", "ours P", "ours R", "ours F1", "ours TNR", "base P", "base R", "base F1", "base TNR"]);
+    let mut chosen_c = Vec::new();
     for lang in LANGS {
         let model = fit_complaints(ctx, &|s| s.lang == lang);
+        chosen_c.push(format!("{lang} {}", model.c));
         let mut sources: Vec<&str> = ctx.test().filter(|(_, s)| s.lang == lang && s.complaint.is_some()).map(|(_, s)| s.source).collect();
         sources.dedup();
         let mut rows = Vec::new();
@@ -323,6 +325,8 @@ the same language's labelled sources. P needs both classes, TNR (share of non-co
         }
     }
     print!("{}", t.render());
+    println!();
+    println!("Baseline C (chosen on a validation fifth of Train): {}", chosen_c.join(", "));
 }
 
 /// (lang, train name, train sources, test name, test sources)
@@ -375,10 +379,12 @@ fn section_categories(ctx: &Ctx) {
     heading(
         "Complaint categories",
         "Test split of the complaints whose source tag maps to one of our ids (Reclame Aqui tags, CFPB issue/sub-issue: tools/lab/README.md). \
-Macro-F1 = mean F1 over the gold classes present; a predicted class absent from gold (e.g. \"other\") only counts as an error. \
-base = TF-IDF + softmax regression trained on the Train split of the same language (all sectors).",
+Macro-F1 = mean F1 over the gold classes present; a predicted class absent from gold (e.g. \"other\") only counts as an error; \
+mF1 (≥5) = the same over the classes with at least 5 test samples. base = TF-IDF + softmax regression trained on the Train split of the same \
+language (all sectors).",
     );
-    let mut summary = Table::new(&["lang", "scope", "n", "classes", "ours macro-F1", "ours acc.", "base macro-F1", "base acc."]);
+    let mut summary = Table::new(&["lang", "scope", "n", "classes", "ours macro-F1", "ours acc.", "base macro-F1", "base acc.", "ours mF1 (≥5)", "base mF1 (≥5)"]);
+    let mut chosen_c = Vec::new();
     let mut per_class = Table::new(&["lang", "class", "support", "ours F1", "base F1"]);
     for lang in ["pt", "en"] {
         let train: Vec<(String, String)> =
@@ -389,6 +395,7 @@ base = TF-IDF + softmax regression trained on the Train split of the same langua
         let texts: Vec<&str> = train.iter().map(|x| x.0.as_str()).collect();
         let labels: Vec<String> = train.iter().map(|x| x.1.clone()).collect();
         let model = CategoryModel::fit(&texts, &labels, ctx.cfg);
+        chosen_c.push(format!("{lang} {}", model.c));
         let test: Vec<(usize, &Sample)> = ctx.test().filter(|(_, s)| s.lang == lang && s.category.is_some()).collect();
         let base_pred: HashMap<usize, String> = test.iter().map(|(i, s)| (*i, model.predict(&s.full_text()))).collect();
         let mut sectors: Vec<&str> = test.iter().map(|(_, s)| data::sector(s.source)).collect();
@@ -411,6 +418,8 @@ base = TF-IDF + softmax regression trained on the Train split of the same langua
                 f3(Some(mo.accuracy)),
                 f3(Some(mb.macro_f1)),
                 f3(Some(mb.accuracy)),
+                f3(macro_f1_min_support(&mo, 5)),
+                f3(macro_f1_min_support(&mb, 5)),
             ]);
             if scope == "all" {
                 for (class, (f, support)) in &mo.per_class {
@@ -444,11 +453,15 @@ base = TF-IDF + softmax regression trained on the Train split of the same langua
             mo.per_class.len().to_string(),
             f3(Some(mo.macro_f1)),
             f3(Some(mo.accuracy)),
-            f3(Some(mb.macro_f1)),
+                f3(Some(mb.macro_f1)),
             f3(Some(mb.accuracy)),
+            f3(macro_f1_min_support(&mo, 5)),
+            f3(macro_f1_min_support(&mb, 5)),
         ]);
     }
     print!("{}", summary.render());
+    println!();
+    println!("Baseline C (chosen on a validation fifth of Train): {}", chosen_c.join(", "));
     println!();
     println!("Per class (all sectors):");
     println!();
@@ -462,6 +475,13 @@ base = TF-IDF + softmax regression trained on the Train split of the same langua
     let list: Vec<String> = answered.iter().map(|((l, c), n)| format!("{l}:{c} {n}")).collect();
     println!();
     println!("Our answers on these samples: {}", list.join(", "));
+}
+
+/// Macro-F1 over the gold classes with at least `min` test samples (tiny classes make
+/// the plain macro-F1 jump by whole points on one text).
+fn macro_f1_min_support(m: &calmly_lab::metrics::MacroF1, min: usize) -> Option<f64> {
+    let v: Vec<f64> = m.per_class.values().filter(|(_, n)| *n >= min).map(|(f, _)| *f).collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
 // ---------------------------------------------------------------------------------------
