@@ -446,7 +446,7 @@ pub fn repair_cp1252(s: &str) -> String {
             0x96 => '–',
             0x97 => '—',
             0x99 => '™',
-            0x80..=0x9f => ' ',
+            n if (0x80..=0x9f).contains(&n) => ' ',
             _ => c,
         })
         .collect()

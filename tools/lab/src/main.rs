@@ -330,7 +330,9 @@ the same language's labelled sources. P needs both classes, TNR (share of non-co
 }
 
 /// (lang, train name, train sources, test name, test sources)
-const CROSS: &[(&str, &str, &[&str], &str, &[&str])] = &[
+type CrossPair = (&'static str, &'static str, &'static [&'static str], &'static str, &'static [&'static str]);
+
+const CROSS: &[CrossPair] = &[
     ("pt", "reviews (Olist)", &[data::OLIST], "complaints (Reclame Aqui)", &[data::RA_BANKS, data::RA_HEALTH]),
     ("pt", "complaints (Reclame Aqui)", &[data::RA_BANKS, data::RA_HEALTH], "reviews (Olist)", &[data::OLIST]),
     ("es", "reviews (SFU)", &[data::SFU], "hotels+restaurants (TripAdvisor)", &[data::CUBA]),
@@ -401,7 +403,7 @@ language (all sectors).",
         let mut sectors: Vec<&str> = test.iter().map(|(_, s)| data::sector(s.source)).collect();
         sectors.sort();
         sectors.dedup();
-        let scopes: Vec<&str> = std::iter::once("all").chain(if sectors.len() > 1 { sectors.clone() } else { vec![] }).collect();
+        let scopes: Vec<&str> = std::iter::once("all").chain(sectors.iter().copied()).collect();
         for scope in scopes {
             let sel: Vec<&(usize, &Sample)> = test.iter().filter(|(_, s)| scope == "all" || data::sector(s.source) == scope).collect();
             let gold: Vec<String> = sel.iter().map(|(_, s)| s.category.clone().unwrap_or_default()).collect();

@@ -168,12 +168,14 @@ fn load_cases() -> Result<Vec<Case>, String> {
 
 fn main() {
     let mut samples = 3usize;
+    let mut show_failures = 0usize;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--samples" => samples = args.next().and_then(|n| n.parse().ok()).unwrap_or(3),
+            "--show-failures" => show_failures = args.next().and_then(|n| n.parse().ok()).unwrap_or(5),
             _ => {
-                eprintln!("usage: calmly-rubric [--samples N]");
+                eprintln!("usage: calmly-rubric [--samples N] [--show-failures N]");
                 std::process::exit(2);
             }
         }
@@ -216,6 +218,7 @@ fn main() {
     println!("| lang | who | n | pass all | {} |", CRITERIA.join(" | "));
     println!("|---|---|---|---|{}|", CRITERIA.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
     let mut examples: Vec<String> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
     for lang in ["pt", "es", "pl", "ro", "en"] {
         let all = by_lang.get(lang).cloned().unwrap_or_default();
         let replied = with_reply.get(lang).cloned().unwrap_or_default();
@@ -244,6 +247,9 @@ fn main() {
                 n += 1;
                 let contacts: &[&str] = if who == "ours" { &contacts } else { &[] };
                 let failed = score(e, c, &reply, contacts);
+                if who == "ours" && !failed.is_empty() && failures.iter().filter(|x| x.starts_with(&format!("[{lang}]"))).count() < show_failures {
+                    failures.push(format!("[{lang}] fails {failed:?}\n> {}\n\n{reply}\n", c.complaint.chars().take(300).collect::<String>().replace('\n', " ")));
+                }
                 if failed.is_empty() {
                     pass += 1;
                 }
@@ -260,6 +266,12 @@ fn main() {
         }
     }
     println!("\nEach criterion column: the share of replies that meet it.\n");
+    if !failures.is_empty() {
+        println!("## Failures (ours)\n");
+        for x in &failures {
+            println!("{x}");
+        }
+    }
     if samples > 0 {
         println!("## Sample drafts\n");
         for x in examples {
