@@ -93,7 +93,7 @@ fn main() {
     // then falls back to its lexicon-only rules (the trainer itself starts that way).
     println!("cargo:rerun-if-changed=data/models");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
-    for name in ["complaint.bin", "category.bin"] {
+    for name in ["complaint.bin", "category.bin", "language.bin"] {
         let src = data.join("models").join(name);
         let bytes = fs::read(&src).unwrap_or_default();
         fs::write(out_dir.join(name), bytes).expect("write model");

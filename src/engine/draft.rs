@@ -135,6 +135,11 @@ pub fn variables(template: &str) -> Vec<&str> {
     out
 }
 
+/// Whether every variable of a template has a value.
+fn eligible(template: &str, vars: &Vars) -> bool {
+    variables(template).iter().all(|v| vars.get(v).is_some_and(|s| !s.trim().is_empty()))
+}
+
 /// Fills every `{var}` in one pass (a value that itself contains `{…}` — a hostile
 /// name — is inserted as it is, never expanded). `None` when a variable has no value.
 fn fill(template: &str, vars: &Vars) -> Option<String> {
@@ -169,19 +174,25 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
         if tone == Tone::Brief && drop == Some(1) {
             continue;
         }
-        let candidates: Vec<String> = keys(slot, vars, tone)
+        // The eligible variants of the most specific key that has any; only the picked one
+        // (and, under a limit, the shortest) is filled in.
+        let candidates: Vec<&String> = keys(slot, vars, tone)
             .iter()
             .filter_map(|k| section.get(k))
-            .map(|vs| vs.iter().filter_map(|v| fill(v, vars)).collect::<Vec<_>>())
+            .map(|vs| vs.iter().filter(|v| eligible(v, vars)).collect::<Vec<_>>())
             .find(|c| !c.is_empty())
             .unwrap_or_default();
-        let candidates = if candidates.is_empty() && slot == "signature" { vec![vars.get("brand").cloned().unwrap_or_default()] } else { candidates };
         if candidates.is_empty() {
+            if slot == "signature" {
+                let brand = vars.get("brand").cloned().unwrap_or_default();
+                chosen.push((drop, brand.clone(), brand));
+            }
             continue;
         }
         let pick = (stable_hash(&[seed, slot, lang]) % candidates.len() as u64) as usize;
-        let shortest = candidates.iter().min_by_key(|c| c.chars().count()).cloned().unwrap_or_default();
-        chosen.push((drop, candidates[pick].clone(), shortest));
+        let full = fill(candidates[pick], vars).unwrap_or_default();
+        let shortest = if limit == 0 { full.clone() } else { candidates.iter().filter_map(|c| fill(c, vars)).min_by_key(|c| c.chars().count()).unwrap_or_default() };
+        chosen.push((drop, full, shortest));
     }
     let join = |parts: &[(Option<u8>, String, String)], short: bool| -> String {
         let mut out = String::new();

@@ -1,11 +1,15 @@
-//! Language identification from function words and distinctive letters.
+//! Language identification.
 //!
-//! A first, explainable detector: each language's stopwords (from its lexicon) and the
-//! letters only it uses vote. Issue 4 replaces the scoring with trained n-gram models;
-//! the interface stays `detect(text) -> Detection`.
+//! The five draft languages are told apart by a character n-gram model (naive Bayes over
+//! hashed 1–4-grams of each word, trained by `tools/lab` on the Train split of
+//! `../shared/data`, `data/models/language.bin`): it reads Romanian without diacritics,
+//! tweets and short reviews. Italian, French and German have no training data here; they
+//! are recognised by their function words (the lexicons' stopwords), which also decide
+//! every language when no model is compiled in.
 
 use super::knowledge::Lexicon;
 use super::lexicon::FastMap;
+use super::model::{Features, Linear};
 use super::text::Token;
 
 /// Languages we draft in. Others we may recognise (it, fr, de) but draft in the user's
@@ -19,6 +23,59 @@ pub struct Detector {
     stopwords: FastMap<String, u32>,
     /// Distinctive letter → the languages that use it, sorted by letter.
     letters: Vec<(char, u32)>,
+    /// The n-gram model over `DRAFT_LANGUAGES`, when trained.
+    ngrams: Option<Linear>,
+}
+
+/// Words read by the n-gram model: the language of a long text is settled well before
+/// its end, and this bounds the cost per text.
+const NGRAM_WORDS: usize = 160;
+
+/// Weight of one function word (or 0.6 of a distinctive letter) against the n-grams.
+const STOPWORD_NATS: f32 = 1.5;
+
+/// The character n-gram features of a text: 1- to 4-grams of each lower-cased word
+/// (diacritics kept: they are what tells `ș` from `ş` and `ã` from `ą`), with boundaries.
+/// Links and handles are left out.
+pub fn ngram_features(text: &str, tokens: &[Token]) -> Features {
+    let mut out = Features::new();
+    for_each_ngram(text, tokens, |h| out.push((h, 1.0)));
+    out
+}
+
+/// Calls `f` with the hash of every n-gram of `ngram_features`, without allocating: the
+/// hashes of a position's 1- to 4-grams are built incrementally (FNV-1a is a running hash).
+fn for_each_ngram(text: &str, tokens: &[Token], mut f: impl FnMut(u32)) {
+    const PRIME: u32 = 0x01000193;
+    // The running hash after the kind prefix "g" and its part separator (see model::hash).
+    let start = {
+        let mut h: u32 = 0x811c9dc5;
+        h ^= b'g' as u32;
+        h = h.wrapping_mul(PRIME);
+        h ^= 0xff;
+        h.wrapping_mul(PRIME)
+    };
+    let mut chars: Vec<char> = Vec::with_capacity(32);
+    for t in tokens.iter().filter(|t| !in_link_or_handle(text, t)).take(NGRAM_WORDS) {
+        chars.clear();
+        chars.push(' ');
+        chars.extend(text[t.start..t.end].chars().flat_map(char::to_lowercase));
+        chars.push(' ');
+        for i in 0..chars.len() {
+            let mut h = start;
+            for (n, c) in chars[i..].iter().take(4).enumerate() {
+                let mut buf = [0u8; 4];
+                for &b in c.encode_utf8(&mut buf).as_bytes() {
+                    h ^= b as u32;
+                    h = h.wrapping_mul(PRIME);
+                }
+                if n == 0 && *c == ' ' {
+                    continue;
+                }
+                f((h ^ 0xff).wrapping_mul(PRIME));
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +88,11 @@ pub struct Detection {
 
 impl Detector {
     pub fn new(lexicons: &[Lexicon]) -> Detector {
-        let mut d = Detector { codes: Vec::new(), stopwords: FastMap::default(), letters: Vec::new() };
+        Detector::with_model(lexicons, None)
+    }
+
+    pub fn with_model(lexicons: &[Lexicon], ngrams: Option<Linear>) -> Detector {
+        let mut d = Detector { codes: Vec::new(), stopwords: FastMap::default(), letters: Vec::new(), ngrams };
         for l in lexicons.iter().filter(|l| !l.stopwords.is_empty()).take(32) {
             let bit = 1u32 << d.codes.len();
             d.codes.push(l.language.clone());
@@ -87,10 +148,45 @@ impl Detector {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         let Some(&(best, top)) = ranked.first() else { return und };
         let second = ranked.get(1).map_or(0.0, |r| r.1);
-        if top < 1.0 {
+        let Some(model) = &self.ngrams else {
+            if top < 1.0 {
+                return und;
+            }
+            return Detection { language: best.to_string(), confidence: ((top - second) / top).clamp(0.0, 1.0) };
+        };
+        // Mostly another script (Japanese, Cyrillic, …): none of ours.
+        let latin = text.chars().filter(|c| c.is_alphabetic() && (c.is_ascii() || ('\u{C0}'..='\u{24F}').contains(c) || ('\u{1E00}'..='\u{1EFF}').contains(c))).count();
+        if latin * 2 < letters {
             return und;
         }
-        Detection { language: best.to_string(), confidence: ((top - second) / top).clamp(0.0, 1.0) }
+        // Italian, French, German: by their function words, when those clearly lead.
+        let five_best = ranked.iter().filter(|(c, _)| DRAFT_LANGUAGES.contains(c)).map(|r| r.1).fold(0.0, f32::max);
+        if !DRAFT_LANGUAGES.contains(&best) && top >= 2.0 && top > 1.2 * five_best {
+            return Detection { language: best.to_string(), confidence: ((top - five_best) / top).clamp(0.0, 1.0) };
+        }
+        // Naive Bayes: sum each language's weight over the n-grams.
+        let k = DRAFT_LANGUAGES.len().min(model.classes).min(8);
+        let mut sums = [0i32; 8];
+        let mut grams = 0usize;
+        for_each_ngram(text, tokens, |h| {
+            for (s, &w) in sums.iter_mut().zip(&model.bucket(h)[..k]) {
+                *s += w as i32;
+            }
+            grams += 1;
+        });
+        if grams == 0 {
+            return und;
+        }
+        // Function words add their evidence to the n-grams' (in nats, per word): they settle
+        // short texts, where a handful of n-grams can lean the wrong way ("Horrible
+        // customer service!").
+        let hits_of = |code: &str| ranked.iter().find(|(c, _)| *c == code).map_or(0.0, |r| r.1);
+        let scores: Vec<f32> = (0..k).map(|l| sums[l] as f32 * model.scale + model.bias[l] + STOPWORD_NATS * hits_of(DRAFT_LANGUAGES[l])).collect();
+        let f = vec![(); grams];
+        let mut order: Vec<usize> = (0..scores.len().min(DRAFT_LANGUAGES.len())).collect();
+        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+        let margin = (scores[order[0]] - scores.get(order.get(1).copied().unwrap_or(order[0])).copied().unwrap_or(0.0)) / f.len() as f32;
+        Detection { language: DRAFT_LANGUAGES[order[0]].to_string(), confidence: (margin * 4.0).clamp(0.0, 1.0) }
     }
 }
 
@@ -122,6 +218,17 @@ mod tests {
         assert_eq!(lang("I was charged twice and nobody answers my emails"), "en");
         assert_eq!(lang("ok"), "und");
         assert_eq!(lang(""), "und");
+    }
+
+    #[test]
+    fn ngrams_are_hashed_like_the_trainer_hashes_them() {
+        use crate::engine::model::hash;
+        let f: Vec<u32> = super::ngram_features("Ąb", &tokenize("Ąb")).into_iter().map(|x| x.0).collect();
+        for g in ["ą", "b", " ą", "ąb", " ąb", "ąb ", " ąb ", "b "] {
+            assert!(f.contains(&hash(b"g", g.as_bytes())), "{g:?} missing");
+        }
+        // 1-grams: 2, 2-grams: 3, 3-grams: 2, 4-grams: 1 (the lone space is not a 1-gram).
+        assert_eq!(f.len(), 8);
     }
 
     #[test]

@@ -46,7 +46,9 @@ pub struct PhraseSet {
     by_word: FastMap<String, Vec<usize>>,
     /// Phrases whose first word is a prefix (`reembols*`), by that prefix.
     by_prefix: FastMap<String, Vec<usize>>,
-    longest_prefix: usize,
+    /// The lengths (in chars) that prefix phrases start with, sorted: only these prefixes
+    /// of a word are looked up.
+    prefix_lens: Vec<usize>,
 }
 
 /// One occurrence of a phrase: tokens `start..end`.
@@ -102,7 +104,10 @@ impl PhraseSet {
         let idx = self.phrases.len();
         self.phrases.push(Phrase { words, signal });
         if is_prefix {
-            self.longest_prefix = self.longest_prefix.max(first.chars().count());
+            let n = first.chars().count();
+            if let Err(at) = self.prefix_lens.binary_search(&n) {
+                self.prefix_lens.insert(at, n);
+            }
             self.by_prefix.entry(first).or_default().push(idx);
         } else {
             self.by_word.entry(first).or_default().push(idx);
@@ -125,13 +130,14 @@ impl PhraseSet {
             if let Some(ids) = self.by_word.get(w) {
                 self.try_all(ids, tokens, i, &mut out);
             }
-            // Every prefix of the word that some phrase starts with.
-            for (n, (b, _)) in w.char_indices().skip(1).chain(std::iter::once((w.len(), ' '))).enumerate() {
-                if n + 1 > self.longest_prefix {
-                    break;
-                }
-                if let Some(ids) = self.by_prefix.get(&w[..b]) {
-                    self.try_all(ids, tokens, i, &mut out);
+            // Every prefix of the word, of a length some prefix phrase starts with.
+            if !self.prefix_lens.is_empty() {
+                let ends: Vec<usize> = w.char_indices().skip(1).map(|(b, _)| b).chain(std::iter::once(w.len())).collect();
+                for &n in &self.prefix_lens {
+                    let Some(&b) = ends.get(n - 1) else { break };
+                    if let Some(ids) = self.by_prefix.get(&w[..b]) {
+                        self.try_all(ids, tokens, i, &mut out);
+                    }
                 }
             }
         }

@@ -44,6 +44,7 @@ impl std::error::Error for Error {}
 const KNOWLEDGE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/knowledge.json"));
 const COMPLAINT_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/complaint.bin"));
 const CATEGORY_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/category.bin"));
+const LANGUAGE_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/language.bin"));
 
 /// The classes of the category model, in its order (`other` is not a class: it is what
 /// a text gets when no class is likely enough).
@@ -104,7 +105,6 @@ impl Engine {
                 (l.language.clone(), set)
             })
             .collect();
-        let detector = lang::Detector::new(&knowledge.lexicons);
         let load = |name: &str, b: &[u8], classes: usize| -> Result<Option<model::Linear>, Error> {
             if b.is_empty() {
                 return Ok(None);
@@ -116,7 +116,16 @@ impl Engine {
         };
         let complaint_model = load("complaint", COMPLAINT_MODEL, 1)?;
         let category_model = load("category", CATEGORY_MODEL, MODEL_CATEGORIES.len())?;
+        let detector = lang::Detector::with_model(&knowledge.lexicons, load("language", LANGUAGE_MODEL, lang::DRAFT_LANGUAGES.len())?);
         Ok(Engine { knowledge, phrases, checks, detector, complaint_model, category_model })
+    }
+
+    /// An engine like this one with another language model (`None`: stopwords only); the
+    /// trainer reads texts through it.
+    pub fn with_language_model(ngrams: Option<model::Linear>) -> Result<Engine, Error> {
+        let mut e = Engine::from_json(KNOWLEDGE_JSON)?;
+        e.detector = lang::Detector::with_model(&e.knowledge.lexicons, ngrams);
+        Ok(e)
     }
 
     #[doc(hidden)]
@@ -220,7 +229,8 @@ impl Engine {
             }
         }
         let [public, private, resolution, closing] = messages;
-        let checks = self.check_reply(&check::Input {
+        // Our draft is in `draft_language` by construction: no need to detect it.
+        let checks = check::check(&check::Input {
             text: &public,
             language: &draft_language,
             complaint_language: &language,
@@ -229,7 +239,7 @@ impl Engine {
             unit,
             compensation_allowed: settings.compensation_allowed,
             own_contacts: vec![settings.channels.email.trim(), settings.channels.phone.trim(), settings.channels.link.trim()],
-        });
+        }, self.check_phrases(&draft_language), &draft_language);
 
         let deadline = if settings.response_target_minutes <= 24 * 60 { "today".to_string() } else { format!("within {} hours", settings.response_target_minutes / 60) };
         let steps = if c.is_complaint {
@@ -358,8 +368,7 @@ impl Engine {
 
     /// Runs the draft check on a reply (ours or the agent's).
     pub fn check_reply(&self, input: &check::Input) -> Vec<check::Warning> {
-        let tokens = text::tokenize(input.text);
-        let detected = self.detector.detect(input.text, &tokens).language;
+        let detected = self.detect_language(input.text);
         check::check(input, self.checks.get(input.language).filter(|s| !s.is_empty()), &detected)
     }
 

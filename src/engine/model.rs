@@ -34,6 +34,11 @@ fn fnv(parts: &[&[u8]]) -> u32 {
     h
 }
 
+/// A feature's hash: a kind prefix and the feature's bytes.
+pub fn hash(kind: &[u8], bytes: &[u8]) -> u32 {
+    fnv(&[kind, bytes])
+}
+
 /// The features of one text. `matches` are the lexicon matches of its language.
 pub fn features(tokens: &[Token], matches: &[Match], shape: Shape) -> (Features, Origins) {
     let mut out: Features = Vec::with_capacity(tokens.len() * 8 + 16);
@@ -93,10 +98,32 @@ pub struct Linear {
     pub bits: u32,
     pub scale: f32,
     pub bias: Vec<f32>,
+    /// Class-major, as in the file.
     pub weights: Vec<i8>,
+    /// The same weights bucket-major (all classes of a bucket in one cache line), built
+    /// by `new`; what scoring reads.
+    by_bucket: Vec<i8>,
 }
 
 impl Linear {
+    pub fn new(classes: usize, bits: u32, scale: f32, bias: Vec<f32>, weights: Vec<i8>) -> Linear {
+        let size = 1usize << bits;
+        let mut by_bucket = vec![0i8; weights.len()];
+        for c in 0..classes {
+            for i in 0..size {
+                by_bucket[i * classes + c] = weights[c * size + i];
+            }
+        }
+        Linear { classes, bits, scale, bias, weights, by_bucket }
+    }
+
+    /// The weights of one bucket, one per class.
+    #[inline]
+    pub fn bucket(&self, h: u32) -> &[i8] {
+        let at = (h & self.mask()) as usize * self.classes;
+        &self.by_bucket[at..at + self.classes]
+    }
+
     pub fn mask(&self) -> u32 {
         (1u32 << self.bits) - 1
     }
@@ -120,7 +147,7 @@ impl Linear {
         let start = 10 + 4 * classes;
         let n = classes << bits;
         let weights: Vec<i8> = b.get(start..start + n)?.iter().map(|&x| x as i8).collect();
-        (b.len() == start + n && scale.is_finite()).then_some(Linear { classes, bits, scale, bias, weights })
+        (b.len() == start + n && scale.is_finite()).then(|| Linear::new(classes, bits, scale, bias, weights))
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -137,23 +164,18 @@ impl Linear {
 
     /// Raw scores (logits), one per class.
     pub fn scores(&self, f: &Features) -> Vec<f32> {
-        let mask = self.mask();
-        let size = 1usize << self.bits;
-        let mut s = self.bias.clone();
+        let mut acc = vec![0f32; self.classes];
         for &(h, v) in f {
-            let i = (h & mask) as usize;
-            for (c, sc) in s.iter_mut().enumerate() {
-                *sc += self.weights[c * size + i] as f32 * self.scale * v;
+            for (a, &w) in acc.iter_mut().zip(self.bucket(h)) {
+                *a += w as f32 * v;
             }
         }
-        s
+        acc.iter().zip(&self.bias).map(|(a, b)| a * self.scale + b).collect()
     }
 
     /// The features that pushed class `class` up most: (feature index in `f`, contribution).
     pub fn top_contributions(&self, f: &Features, class: usize, k: usize) -> Vec<(usize, f32)> {
-        let mask = self.mask();
-        let size = 1usize << self.bits;
-        let mut v: Vec<(usize, f32)> = f.iter().enumerate().map(|(i, &(h, x))| (i, self.weights[class * size + (h & mask) as usize] as f32 * self.scale * x)).collect();
+        let mut v: Vec<(usize, f32)> = f.iter().enumerate().map(|(i, &(h, x))| (i, self.bucket(h)[class] as f32 * self.scale * x)).collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1));
         v.truncate(k);
         v
@@ -178,11 +200,13 @@ mod tests {
 
     #[test]
     fn round_trip_and_damage() {
-        let m = Linear { classes: 2, bits: 8, scale: 0.5, bias: vec![0.1, -0.2], weights: (0..512).map(|i| (i % 200) as i8).collect() };
+        let m = Linear::new(2, 8, 0.5, vec![0.1, -0.2], (0..512).map(|i| (i % 200) as i8).collect());
         let b = m.to_bytes();
         let back = Linear::from_bytes(&b).unwrap();
         assert_eq!(back.weights, m.weights);
         assert_eq!(back.bias, m.bias);
+        // Bucket-major reading agrees with the class-major file.
+        assert_eq!(m.bucket(3), [m.weights[3], m.weights[256 + 3]]);
         assert!(Linear::from_bytes(&b[..b.len() - 1]).is_none());
         assert!(Linear::from_bytes(b"CLM1").is_none());
         assert!(Linear::from_bytes(&[]).is_none());

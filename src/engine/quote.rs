@@ -82,8 +82,30 @@ fn clause(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<(usi
     while hi > lo && tagged(&tokens[hi]) {
         hi -= 1;
     }
-    if lo > hi || (lo..=hi).any(|i| tagged(&tokens[i])) {
+    if lo > hi {
         return None;
+    }
+    // A handle or hashtag inside splits the clause ("why is the @brand app not working"):
+    // keep the part holding the evidence if it is long enough, else the longest part.
+    if (lo..=hi).any(|i| tagged(&tokens[i])) {
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        let mut from = lo;
+        for i in lo..=hi {
+            if tagged(&tokens[i]) {
+                if i > from {
+                    parts.push((from, i - 1));
+                }
+                from = i + 1;
+            }
+        }
+        if from <= hi {
+            parts.push((from, hi));
+        }
+        let long = |p: &&(usize, usize)| p.1 + 1 - p.0 >= MIN_WORDS;
+        let pick = parts.iter().filter(long).find(|p| p.0 <= start && start <= p.1).or_else(|| parts.iter().filter(long).max_by_key(|p| p.1 - p.0));
+        let &(a, b) = pick?;
+        lo = a;
+        hi = b;
     }
     let words = hi + 1 - lo;
     if !(MIN_WORDS..=MAX_WORDS).contains(&words) {
@@ -157,9 +179,13 @@ mod tests {
         let t = "@TopmanAskUs please just give me my money back";
         let toks = tokenize(t);
         assert_eq!(find(t, &toks, &[m("complaint", 5, 8)], "refund_or_cancellation", &[]).as_deref(), Some("please just give me my money back"));
+        // A handle inside: the part with the evidence, if long enough.
+        let t = "whyyyy is the @ChipotleTweets app not working";
+        let toks = tokenize(t);
+        assert_eq!(find(t, &toks, &[m("complaint", 5, 7)], "technical", &[]).as_deref(), Some("app not working"));
         let t = "why does @AppleSupport keep crashing my phone";
         let toks = tokenize(t);
-        assert_eq!(find(t, &toks, &[m("complaint", 3, 5)], "technical", &[]), None);
+        assert_eq!(find(t, &toks, &[m("complaint", 0, 2)], "technical", &[]).as_deref(), Some("keep crashing my phone"));
     }
 
     #[test]

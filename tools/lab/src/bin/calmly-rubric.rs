@@ -125,7 +125,7 @@ fn load_cases() -> Result<Vec<Case>, String> {
     let none = ParentIndex::empty();
     // Complaints from the sources the issue names; the Test split and Train alike (drafts
     // are not trained on anything).
-    let sources: [(&str, &str, &str); 7] = [
+    let sources: [(&str, &str, &str); 8] = [
         (data::RA_BANKS, "pt", "reclameaqui"),
         (data::RA_HEALTH, "pt", "reclameaqui"),
         (data::SFU, "es", "web"),
@@ -133,6 +133,7 @@ fn load_cases() -> Result<Vec<Case>, String> {
         (data::CENEO, "pl", "ceneo"),
         (data::ALLEGRO, "pl", "web"),
         (data::LAROSEDA, "ro", "emag"),
+        (data::ACL, "en", "x"),
     ];
     for (source, lang, platform) in sources {
         for s in load_source(&dir, source, 2000, &none)?.into_iter().filter(|s| s.complaint == Some(true)) {
@@ -213,10 +214,11 @@ fn main() {
     }
 
     println!("## Drafts scored on the seeds' rubric\n");
-    println!("Cases: complaints from Reclame Aqui (pt), SFU and TripAdvisor 1–2★ (es), Ceneo and Allegro 1–2★ (pl), LaRoSeDa 1–2★ (ro) and the customer tweets of the Twitter support pairs (en); at most {PER_LANGUAGE} per language, only those lingua reads in the expected language.\n");
+    println!("Cases: complaints from Reclame Aqui (pt), SFU and TripAdvisor 1–2★ (es), Ceneo and Allegro 1–2★ (pl), LaRoSeDa 1–2★ (ro), and for en the customer tweets of the Twitter support pairs (not all of them complaints: thanks, jokes and photos too) and the tweets expert-labelled as complaints in the ACL 2019 corpus; at most {PER_LANGUAGE} per language, only those lingua reads in the expected language.\n");
     println!("Ours: the public reply Calmly drafts (settings: a brand, an agent and an e-mail channel; tone warm, default register). Brands: the real first reply in the data (Reclame Aqui banks, pt; Twitter support, en), scored by the same code.\n");
     println!("| lang | who | n | pass all | {} |", CRITERIA.join(" | "));
     println!("|---|---|---|---|{}|", CRITERIA.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
+    let mut by_source: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
     let mut examples: Vec<String> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     for lang in ["pt", "es", "pl", "ro", "en"] {
@@ -253,6 +255,11 @@ fn main() {
                 if failed.is_empty() {
                     pass += 1;
                 }
+                if who == "ours" {
+                    let e = by_source.entry((lang, c.source)).or_default();
+                    e.0 += 1;
+                    e.1 += usize::from(failed.is_empty());
+                }
                 for f in failed {
                     *fails.entry(f).or_default() += 1;
                 }
@@ -266,6 +273,12 @@ fn main() {
         }
     }
     println!("\nEach criterion column: the share of replies that meet it.\n");
+    println!("Ours by source (pass all):\n");
+    println!("| lang | source | n | pass all |\n|---|---|---|---|");
+    for ((lang, source), (n, pass)) in &by_source {
+        println!("| {lang} | {source} | {n} | {:.1}% |", 100.0 * *pass as f64 / *n as f64);
+    }
+    println!();
     if !failures.is_empty() {
         println!("## Failures (ours)\n");
         for x in &failures {

@@ -14,15 +14,21 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use calmly::engine::lang::{ngram_features, DRAFT_LANGUAGES};
 use calmly::engine::model::{Features, Linear};
-use calmly::engine::{engine, MODEL_CATEGORIES};
+use calmly::engine::text::tokenize;
+use calmly::engine::{Engine, MODEL_CATEGORIES};
 use calmly_lab::data::{load_all, Sample, Split};
 
 /// Hash bits of each model: 2^16 complaint weights, 2^13 per category class. Chosen for
 /// size (i8 weights: 64 KB + 80 KB raw) over the last fraction of a point.
 const COMPLAINT_BITS: u32 = 16;
-const CATEGORY_BITS: u32 = 13;
-const EPOCHS: usize = 6;
+const CATEGORY_BITS: u32 = 12;
+/// 2^14 buckets per language for the character n-grams (5 × 16 KB).
+const LANGUAGE_BITS: u32 = 14;
+/// Hyper-parameters tried for each trained model, chosen on a validation fifth of the
+/// Train split (never on Test): (epochs, L2).
+const GRID: [(usize, f32); 6] = [(4, 1e-6), (4, 1e-5), (4, 1e-4), (10, 1e-6), (10, 1e-5), (10, 1e-4)];
 
 /// A small deterministic generator (xorshift64*), for shuffling.
 struct Rng(u64);
@@ -47,11 +53,69 @@ struct Example {
     features: Features,
     class: usize,
     weight: f32,
+    /// The group it was balanced in ("pt:true"), for the per-group validation score.
+    group: String,
+    /// In the validation fifth of Train (by a hash of the text, independent of the split).
+    validation: bool,
+}
+
+/// The mean over languages of the F1 (binary) or accuracy (multi-class) on the validation
+/// examples.
+fn validate(m: &Linear, examples: &[Example]) -> f32 {
+    let mut per_lang: BTreeMap<&str, (f32, f32, f32, f32)> = BTreeMap::new(); // tp, fp, fn, correct/n
+    let mut counts: BTreeMap<&str, f32> = BTreeMap::new();
+    for ex in examples.iter().filter(|e| e.validation) {
+        let lang = ex.group.split(':').next().unwrap_or("");
+        let s = m.scores(&ex.features);
+        let e = per_lang.entry(lang).or_default();
+        *counts.entry(lang).or_default() += 1.0;
+        if m.classes == 1 {
+            let yes = s[0] > 0.0;
+            match (yes, ex.class == 1) {
+                (true, true) => e.0 += 1.0,
+                (true, false) => e.1 += 1.0,
+                (false, true) => e.2 += 1.0,
+                _ => {}
+            }
+        } else {
+            let best = (0..s.len()).max_by(|&a, &b| s[a].total_cmp(&s[b])).unwrap_or(0);
+            e.3 += f32::from(best == ex.class);
+        }
+    }
+    let scores: Vec<f32> = per_lang
+        .iter()
+        .map(|(l, e)| if m.classes == 1 { 2.0 * e.0 / (2.0 * e.0 + e.1 + e.2).max(1.0) } else { e.3 / counts[l] })
+        .collect();
+    scores.iter().sum::<f32>() / scores.len().max(1) as f32
+}
+
+/// Picks the grid point with the best validation score, then trains on all of Train.
+fn select_and_train(name: &str, examples: &mut Vec<Example>, classes: usize, bits: u32, seed: u64) -> Linear {
+    let mut best = (GRID[0], f32::MIN);
+    for &g in &GRID {
+        let mut fit: Vec<Example> = Vec::new();
+        let mut val: Vec<Example> = Vec::new();
+        for ex in examples.drain(..) {
+            if ex.validation { val.push(ex) } else { fit.push(ex) }
+        }
+        let m = train(&mut fit, classes, bits, g, 0.1, seed);
+        let score = validate(&m, &val);
+        eprintln!("  {name}: epochs {} l2 {:e}: validation {score:.4}", g.0, g.1);
+        if score > best.1 {
+            best = (g, score);
+        }
+        examples.extend(fit);
+        examples.extend(val);
+        // Same order for every grid point, whatever the shuffles did.
+        examples.sort_by(|a, b| a.group.cmp(&b.group).then(a.features.len().cmp(&b.features.len())).then_with(|| a.features.iter().map(|f| f.0).cmp(b.features.iter().map(|f| f.0))));
+    }
+    eprintln!("  {name}: chose epochs {} l2 {:e}", best.0 .0, best.0 .1);
+    train(examples, classes, bits, best.0, 0.1, seed)
 }
 
 /// Softmax/logistic regression by Adagrad with L2, on hashed features. `classes == 1`
 /// is the binary (logistic) case with `class` 0/1.
-fn train(examples: &mut [Example], classes: usize, bits: u32, l2: f32, lr: f32, seed: u64) -> Linear {
+fn train(examples: &mut [Example], classes: usize, bits: u32, (epochs, l2): (usize, f32), lr: f32, seed: u64) -> Linear {
     let size = 1usize << bits;
     let mask = (size - 1) as u32;
     let k = classes;
@@ -60,7 +124,7 @@ fn train(examples: &mut [Example], classes: usize, bits: u32, l2: f32, lr: f32, 
     let mut b = vec![0f32; k];
     let mut gb = vec![1e-6f32; k];
     let mut rng = Rng(seed);
-    for _ in 0..EPOCHS {
+    for _ in 0..epochs {
         rng.shuffle(examples);
         for ex in examples.iter() {
             let mut s = b.clone();
@@ -100,11 +164,42 @@ fn train(examples: &mut [Example], classes: usize, bits: u32, l2: f32, lr: f32, 
     let max = w.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-6);
     let scale = max / 127.0;
     let weights = w.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8).collect();
-    Linear { classes: k, bits, scale, bias: b, weights }
+    Linear::new(k, bits, scale, b, weights)
 }
 
-/// Each (group) gets the same total weight: languages and classes count equally, so the
-/// largest source does not decide for everyone.
+/// Multinomial naive Bayes over character n-grams: per language, the smoothed log
+/// probability of each bucket, centred across languages (argmax unchanged; i8 keeps more
+/// precision). Every language's texts count equally (no prior).
+fn train_language(samples: &[&Sample]) -> Linear {
+    let size = 1usize << LANGUAGE_BITS;
+    let mask = (size - 1) as u32;
+    let k = DRAFT_LANGUAGES.len();
+    let mut counts = vec![0f64; k * size];
+    let mut totals = vec![0f64; k];
+    for s in samples {
+        let Some(l) = DRAFT_LANGUAGES.iter().position(|x| *x == s.lang) else { continue };
+        let text = s.full_text();
+        for (h, v) in ngram_features(&text, &tokenize(&text)) {
+            counts[l * size + (h & mask) as usize] += v as f64;
+            totals[l] += v as f64;
+        }
+    }
+    let alpha = 0.5;
+    let mut w = vec![0f32; k * size];
+    for i in 0..size {
+        let logs: Vec<f64> = (0..k).map(|l| ((counts[l * size + i] + alpha) / (totals[l] + alpha * size as f64)).ln()).collect();
+        let mean = logs.iter().sum::<f64>() / k as f64;
+        for l in 0..k {
+            w[l * size + i] = (logs[l] - mean) as f32;
+        }
+    }
+    let max = w.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-6);
+    let scale = max / 127.0;
+    Linear::new(k, LANGUAGE_BITS, scale, vec![0.0; k], w.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8).collect())
+}
+
+/// Each group gets the same total weight. Complaint groups are (language, source, label):
+/// short tweets and short reviews are not drowned by long Reclame Aqui or CFPB complaints.
 fn balance(groups: &[String]) -> Vec<f32> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for g in groups {
@@ -127,23 +222,32 @@ fn main() {
             }
         }
     }
-    let e = engine().expect("engine");
-    if e.complaint_model.is_some() || e.category_model.is_some() {
-        // Features do not depend on the models, but say what happened.
-        eprintln!("note: this build already has models; features are the same either way");
-    }
     let t0 = std::time::Instant::now();
     let samples: Vec<Sample> = load_all().expect("load data").into_iter().filter(|s| s.split == Split::Train).collect();
     eprintln!("{} training samples loaded in {:.1} s", samples.len(), t0.elapsed().as_secs_f32());
 
+    // ---- language first: the other models' features depend on the detected language
+    // (it picks the lexicon), so they are computed through an engine holding the new one.
+    let all: Vec<&Sample> = samples.iter().collect();
+    let language = train_language(&all);
+    let engine = Engine::with_language_model(Some(language.clone())).expect("engine");
+    let e = &engine;
+
     // ---- complaint or not: every labelled sample of every language
     let labelled: Vec<&Sample> = samples.iter().filter(|s| s.complaint.is_some()).collect();
-    let groups: Vec<String> = labelled.iter().map(|s| format!("{}:{}", s.lang, s.complaint == Some(true))).collect();
+    let groups: Vec<String> = labelled.iter().map(|s| format!("{}:{}:{}", s.lang, s.source, s.complaint == Some(true))).collect();
     let weights = balance(&groups);
     let mut examples: Vec<Example> = labelled
         .iter()
         .zip(weights)
-        .map(|(s, weight)| Example { features: e.model_features(&s.full_text()).1, class: usize::from(s.complaint == Some(true)), weight })
+        .zip(&groups)
+        .map(|((s, weight), g)| Example {
+            features: e.model_features(&s.full_text()).1,
+            class: usize::from(s.complaint == Some(true)),
+            weight,
+            group: g.clone(),
+            validation: calmly_lab::data::fnv1a(s.full_text().as_bytes()) % 5 == 3,
+        })
         .collect();
     let mut per_group: BTreeMap<&str, usize> = BTreeMap::new();
     for g in &groups {
@@ -151,7 +255,7 @@ fn main() {
     }
     eprintln!("complaint: {} examples {:?}", examples.len(), per_group);
     let t = std::time::Instant::now();
-    let complaint = train(&mut examples, 1, COMPLAINT_BITS, 1e-5, 0.1, 0x5eed_0001);
+    let complaint = select_and_train("complaint", &mut examples, 1, COMPLAINT_BITS, 0x5eed_0001);
     eprintln!("complaint model trained in {:.1} s", t.elapsed().as_secs_f32());
 
     // ---- category: the samples with a mapped category (Reclame Aqui pt, CFPB en)
@@ -162,18 +266,29 @@ fn main() {
     let groups: Vec<String> = with_cat.iter().map(|(s, c)| format!("{}:{}", s.lang, c)).collect();
     let weights = balance(&groups);
     let mut examples: Vec<Example> =
-        with_cat.iter().zip(weights).map(|((s, c), weight)| Example { features: e.model_features(&s.full_text()).1, class: *c, weight: weight.min(20.0) }).collect();
+        with_cat
+            .iter()
+            .zip(weights)
+            .zip(&groups)
+            .map(|(((s, c), weight), g)| Example {
+                features: e.model_features(&s.full_text()).1,
+                class: *c,
+                weight: weight.min(20.0),
+                group: g.clone(),
+                validation: calmly_lab::data::fnv1a(s.full_text().as_bytes()) % 5 == 3,
+            })
+            .collect();
     let mut per_class: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, c) in &with_cat {
         *per_class.entry(MODEL_CATEGORIES[*c]).or_default() += 1;
     }
     eprintln!("category: {} examples {:?}", examples.len(), per_class);
     let t = std::time::Instant::now();
-    let category = train(&mut examples, MODEL_CATEGORIES.len(), CATEGORY_BITS, 1e-5, 0.1, 0x5eed_0002);
+    let category = select_and_train("category", &mut examples, MODEL_CATEGORIES.len(), CATEGORY_BITS, 0x5eed_0002);
     eprintln!("category model trained in {:.1} s", t.elapsed().as_secs_f32());
 
     std::fs::create_dir_all(&out).expect("create models dir");
-    for (name, m) in [("complaint.bin", &complaint), ("category.bin", &category)] {
+    for (name, m) in [("language.bin", &language), ("complaint.bin", &complaint), ("category.bin", &category)] {
         let bytes = m.to_bytes();
         let nonzero = m.weights.iter().filter(|&&w| w != 0).count();
         std::fs::write(out.join(name), &bytes).expect("write model");
