@@ -130,8 +130,19 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     let mut category_scores = BTreeMap::new();
     let category = match &ctx.model_category {
         Some(probs) => {
+            // The model was trained on Portuguese and English complaints about banks, health
+            // plans and finance; the lexicon knows every language and sector. Each lexicon
+            // phrase (weighted by its length) multiplies a class's odds by e^LEXICON_WEIGHT,
+            // so explicit evidence wins over the model's prior where they disagree.
+            const LEXICON_WEIGHT: f32 = 0.7;
+            let mixed: Vec<f32> = crate::engine::MODEL_CATEGORIES
+                .iter()
+                .zip(probs)
+                .map(|(c, &p)| p.max(1e-6).ln() + LEXICON_WEIGHT * cat_raw.get(c).copied().unwrap_or(0.0))
+                .collect();
+            let probs = crate::engine::model::softmax(&mixed);
             let mut best = ("other", 0.0f32);
-            for (c, &p) in crate::engine::MODEL_CATEGORIES.iter().zip(probs) {
+            for (c, &p) in crate::engine::MODEL_CATEGORIES.iter().zip(&probs) {
                 category_scores.insert(c.to_string(), (p * 1000.0).round() / 1000.0);
                 if p > best.1 {
                     best = (c, p);

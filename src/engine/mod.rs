@@ -61,6 +61,10 @@ pub const MODEL_CATEGORIES: [&str; 10] = [
     "safety_or_health",
 ];
 
+/// The languages with category labels in the training data (Reclame Aqui, CFPB); in the
+/// others the category comes from the lexicon alone.
+pub const CATEGORY_MODEL_LANGUAGES: [&str; 2] = ["pt", "en"];
+
 /// What the engine reads from a text before deciding anything.
 pub struct Reading<'e> {
     pub tokens: Vec<text::Token>,
@@ -164,7 +168,7 @@ impl Engine {
             (Some(r), None) if (0.0..=5.0).contains(&r) => Some(r / 5.0),
             _ => None,
         };
-        let (model_complaint, model_category) = self.run_models(&tokens, &matches, shape);
+        let (model_complaint, model_category) = self.run_models(&language, &tokens, &matches, shape);
         let model_spans = model_complaint.as_ref().map(|m| m.1.clone()).unwrap_or_default();
         let c = classify(analysed, &tokens, &matches, shape, Context { rating, age_minutes: item.age_minutes, model_complaint, model_category });
 
@@ -329,7 +333,7 @@ impl Engine {
 
     /// The trained models' outputs: the complaint probability with the words that pushed
     /// it up (token ranges), and the category probabilities.
-    fn run_models(&self, tokens: &[text::Token], matches: &[lexicon::Match], shape: text::Shape) -> (Option<(f32, Vec<(usize, usize)>)>, Option<Vec<f32>>) {
+    fn run_models(&self, language: &str, tokens: &[text::Token], matches: &[lexicon::Match], shape: text::Shape) -> (Option<(f32, Vec<(usize, usize)>)>, Option<Vec<f32>>) {
         if self.complaint_model.is_none() && self.category_model.is_none() {
             return (None, None);
         }
@@ -352,7 +356,8 @@ impl Engine {
             }
             (p, why)
         });
-        let category = self.category_model.as_ref().map(|m| model::softmax(&m.scores(&f)));
+        // The category model only knows the languages (and sectors) it was trained on.
+        let category = self.category_model.as_ref().filter(|_| CATEGORY_MODEL_LANGUAGES.contains(&language)).map(|m| model::softmax(&m.scores(&f)));
         (complaint, category)
     }
 
