@@ -170,7 +170,7 @@ JSON file.";
             limit,
             unit,
             compensation_allowed: settings.compensation_allowed,
-            own_contacts: vec![settings.channels.email.trim(), settings.channels.phone.trim(), settings.channels.link.trim()],
+            own_contacts: settings.own_contacts(),
         });
         print_json(
             &json!({ "language": language, "chars": calmly::engine::draft::measure(text, unit), "limit": limit, "warnings": warnings }),

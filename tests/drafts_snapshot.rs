@@ -25,7 +25,7 @@ fn render() -> String {
                 vars.insert("agent", "Marta".into());
                 vars.insert("problem", reg.labels[category].clone());
                 vars.insert("channel", reg.channels["email"].replace("{email}", "ajuda@loja.example"));
-                let public = compose(reg, lang, Kind::Public, Tone::Warm, &vars, category, 0, "chars");
+                let public = compose(reg, lang, Kind::Public, Tone::Warm, &vars, category, (0, "chars"));
                 out.push_str(&format!("\n### {category}\n\n{public}\n"));
             }
             // One case through every message and tone, on X's 280 characters.
@@ -41,7 +41,7 @@ fn render() -> String {
                 ("resolution", Kind::Resolution, Tone::Warm, 0),
                 ("closing", Kind::Closing, Tone::Warm, 0),
             ] {
-                let text = compose(reg, lang, kind, tone, &vars, "snapshot", limit, "chars");
+                let text = compose(reg, lang, kind, tone, &vars, "snapshot", (limit, "chars"));
                 out.push_str(&format!("\n### delivery: {name}\n\n{text}\n"));
             }
         }

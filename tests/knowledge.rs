@@ -2,10 +2,13 @@
 //! every draft language is complete, template slots agree across languages, every
 //! category gets a plan, selectors parse, quotes are verbatim from the seeds.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+mod common;
+
 use calmly::engine::classify::{Classification, CATEGORIES, INTENTS};
+use common::classification;
 use calmly::engine::draft::variables;
 use calmly::engine::engine;
 use calmly::engine::knowledge::{Register, REGISTERS};
@@ -180,22 +183,6 @@ fn every_draft_language_has_check_phrases() {
     }
 }
 
-fn classification(category: &str) -> Classification {
-    Classification {
-        is_complaint: true,
-        complaint_score: 0.9,
-        category: category.into(),
-        category_scores: BTreeMap::new(),
-        evidence: vec![],
-        severity: "medium".into(),
-        severity_score: 0.5,
-        urgency: "medium".into(),
-        sentiment: -0.5,
-        intents: vec![],
-        bad_faith: false,
-        signals: vec![],
-    }
-}
 
 #[test]
 fn every_category_gets_a_plan_through_all_four_stages() {

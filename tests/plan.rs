@@ -1,27 +1,14 @@
 //! The response plan on the examples: what must be in it, in what order, and what
 //! must not (seeds 000–004; data/plan.toml).
 
-use std::collections::BTreeMap;
-
 use calmly::engine::classify::Classification;
 use calmly::engine::plan::{build, PlanInput};
 use calmly::engine::{analyze_text, engine, Settings};
 
+mod common;
+
 fn case(category: &str) -> Classification {
-    Classification {
-        is_complaint: true,
-        complaint_score: 0.9,
-        category: category.into(),
-        category_scores: BTreeMap::new(),
-        evidence: vec![],
-        severity: "medium".into(),
-        severity_score: 0.5,
-        urgency: "medium".into(),
-        sentiment: -0.5,
-        intents: vec![],
-        bad_faith: false,
-        signals: vec![],
-    }
+    common::classification(category)
 }
 
 fn review() -> PlanInput<'static> {

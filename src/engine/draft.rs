@@ -165,8 +165,9 @@ pub fn measure(text: &str, unit: &str) -> usize {
     }
 }
 
-/// Composes one message. `seed` picks variants; `limit` 0 means none.
-pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, seed: &str, limit: usize, unit: &str) -> String {
+/// Composes one message. `seed` picks variants; `(limit, unit)` is the platform's reply
+/// limit (0: none) and how it counts (`chars` | `bytes`).
+pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, seed: &str, (limit, unit): (usize, &str)) -> String {
     let section = kind.section(r);
     // For each slot: the chosen variant and the shortest eligible one.
     let mut chosen: Vec<(Option<u8>, String, String)> = Vec::new();

@@ -46,20 +46,16 @@ const COMPLAINT_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/complai
 const CATEGORY_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/category.bin"));
 const LANGUAGE_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/language.bin"));
 
-/// The classes of the category model, in its order (`other` is not a class: it is what
-/// a text gets when no class is likely enough).
-pub const MODEL_CATEGORIES: [&str; 10] = [
-    "damaged_or_defective",
-    "delivery",
-    "wrong_or_not_as_described",
-    "billing",
-    "refund_or_cancellation",
-    "customer_service",
-    "account_or_access",
-    "technical",
-    "fraud_or_security",
-    "safety_or_health",
-];
+/// The classes of the category model, in its order: the contract's categories but
+/// `other`, which is what a text gets when no class is likely enough.
+pub const MODEL_CATEGORIES: &[&str] = match classify::CATEGORIES.split_last() {
+    Some((_, rest)) => rest,
+    None => &[],
+};
+
+/// The complaint model's probability with the token ranges that pushed it up, and the
+/// category model's probabilities (each `None` when not trained, or not for this language).
+type ModelOutputs = (Option<(f32, Vec<(usize, usize)>)>, Option<Vec<f32>>);
 
 /// The languages with category labels in the training data (Reclame Aqui, CFPB); in the
 /// others the category comes from the lexicon alone.
@@ -229,7 +225,7 @@ impl Engine {
             for (i, kind) in [draft::Kind::Public, draft::Kind::Private, draft::Kind::Resolution, draft::Kind::Closing].into_iter().enumerate() {
                 // Only the public messages are bound by the platform's reply limit.
                 let lim = if matches!(kind, draft::Kind::Public | draft::Kind::Closing) { limit } else { 0 };
-                messages[i] = draft::compose(reg, &t.language, kind, tone, &vars, seed, lim, unit);
+                messages[i] = draft::compose(reg, &t.language, kind, tone, &vars, seed, (lim, unit));
             }
         }
         let [public, private, resolution, closing] = messages;
@@ -242,7 +238,7 @@ impl Engine {
             limit,
             unit,
             compensation_allowed: settings.compensation_allowed,
-            own_contacts: vec![settings.channels.email.trim(), settings.channels.phone.trim(), settings.channels.link.trim()],
+            own_contacts: settings.own_contacts(),
         }, self.check_phrases(&draft_language), &draft_language);
 
         let deadline = if settings.response_target_minutes <= 24 * 60 { "today".to_string() } else { format!("within {} hours", settings.response_target_minutes / 60) };
@@ -333,7 +329,7 @@ impl Engine {
 
     /// The trained models' outputs: the complaint probability with the words that pushed
     /// it up (token ranges), and the category probabilities.
-    fn run_models(&self, language: &str, tokens: &[text::Token], matches: &[lexicon::Match], shape: text::Shape) -> (Option<(f32, Vec<(usize, usize)>)>, Option<Vec<f32>>) {
+    fn run_models(&self, language: &str, tokens: &[text::Token], matches: &[lexicon::Match], shape: text::Shape) -> ModelOutputs {
         if self.complaint_model.is_none() && self.category_model.is_none() {
             return (None, None);
         }

@@ -90,8 +90,8 @@ fn clause(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<(usi
     if (lo..=hi).any(|i| tagged(&tokens[i])) {
         let mut parts: Vec<(usize, usize)> = Vec::new();
         let mut from = lo;
-        for i in lo..=hi {
-            if tagged(&tokens[i]) {
+        for (i, t) in tokens.iter().enumerate().take(hi + 1).skip(lo) {
+            if tagged(t) {
                 if i > from {
                     parts.push((from, i - 1));
                 }

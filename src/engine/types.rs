@@ -81,6 +81,13 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// The brand's own contact details: allowed in a public reply.
+    pub fn own_contacts(&self) -> Vec<&str> {
+        [&self.channels.email, &self.channels.phone, &self.channels.link].into_iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect()
+    }
+}
+
 /// Private channels the brand offers, in order of preference: the first set one is used.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]

@@ -90,7 +90,7 @@ pub fn check_draft(text: &str, options: JsValue) -> Result<JsValue, JsError> {
         limit,
         unit,
         compensation_allowed: settings.compensation_allowed,
-        own_contacts: vec![settings.channels.email.trim(), settings.channels.phone.trim(), settings.channels.link.trim()],
+        own_contacts: settings.own_contacts(),
     }))
 }
 

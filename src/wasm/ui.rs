@@ -174,7 +174,7 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
                 limit,
                 unit,
                 compensation_allowed: settings.compensation_allowed,
-                own_contacts: vec![settings.channels.email.trim(), settings.channels.phone.trim(), settings.channels.link.trim()],
+                own_contacts: settings.own_contacts(),
             });
             let _ = show_checks(&checks, &warnings);
             let n = engine::draft::measure(&text, unit);
