@@ -80,6 +80,7 @@
       if (!text) return;
       const id = `${site.id}-${n}`;
       const rating = firstNumber(read(el, page.rating));
+      const date = read(el, page.date);
       elements.set(id, el);
       snap.items.push({
         id,
@@ -88,11 +89,23 @@
         author: read(el, page.author),
         rating,
         rating_max: rating == null ? null : 5,
-        date: read(el, page.date),
+        date,
+        age_minutes: ageMinutes(date),
         platform: site.platform,
       });
     });
     return snap;
+  }
+
+  /** Minutes since a machine-readable date (ISO 8601, as `datetime` attributes give), or
+   *  null: the engine has no clock, so the page's side tells it how long a complaint has
+   *  waited (urgency, and the plan's "it has waited" step). */
+  function ageMinutes(date) {
+    if (!date || !/^\d{4}-\d{2}-\d{2}/.test(date)) return null;
+    const t = Date.parse(date);
+    if (Number.isNaN(t)) return null;
+    const m = Math.round((Date.now() - t) / 60000);
+    return m >= 0 && m < 2 ** 32 ? m : null;
   }
 
   // ---------------------------------------------------------------- the sidebar frame
