@@ -111,10 +111,13 @@ fn clause(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<(usi
     if !(MIN_WORDS..=MAX_WORDS).contains(&words) {
         return None;
     }
-    let q = text.get(tokens[lo].start..tokens[hi].end)?.trim();
-    // Short numbers ("2 days", "45 lei") are safe to repeat; longer ones may be order,
-    // phone or document numbers.
-    let long_number = q.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() > 3);
+    // Emphasis marks around words ("*just*", "_really_") are dropped, not a reason to refuse.
+    let raw = text.get(tokens[lo].start..tokens[hi].end)?.trim();
+    let stripped = raw.replace(['*', '_'], "");
+    let q = stripped.as_str();
+    // Short numbers ("2 days", "45 lei", flight "3177") are safe to repeat; longer ones
+    // may be order, phone or document numbers.
+    let long_number = q.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() > 4);
     let clean = !long_number && !q.chars().any(|c| matches!(c, '@' | '#' | '/' | '\\' | '{' | '}' | '<' | '>' | '[' | ']' | '"' | '“' | '”' | '„' | '«' | '»' | '*' | '_'))
         && !q.contains("http")
         && !q.contains("www.");
@@ -152,9 +155,12 @@ mod tests {
 
     #[test]
     fn unsafe_quotes_are_refused() {
-        let t = "My order 12345 never arrived";
+        let t = "My order 123456 never arrived";
         let toks = tokenize(t);
         assert_eq!(find(t, &toks, &[m("complaint", 3, 5)], "delivery", &[]), None);
+        let t = "cars get major issues *just* after the warranty expires";
+        let toks = tokenize(t);
+        assert_eq!(find(t, &toks, &[m("complaint", 2, 4)], "other", &[]).as_deref(), Some("cars get major issues just after the warranty expires"));
         let t = "It broke after 2 days of use";
         let toks = tokenize(t);
         assert_eq!(find(t, &toks, &[m("complaint", 1, 2)], "delivery", &[]).as_deref(), Some("It broke after 2 days of use"));
