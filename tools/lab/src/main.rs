@@ -606,8 +606,8 @@ one thread, engine built beforehand. This binary's profile: {}.",
         ),
     );
     let settings = calmly::Settings::default();
-    let mut t = Table::new(&["lang", "texts", "KB", "analyses/s", "ms per KB", "µs per analysis"]);
-    let (mut all_n, mut all_bytes, mut all_s) = (0usize, 0usize, 0.0f64);
+    let mut t = Table::new(&["lang", "texts", "KB", "analyses/s", "ms per KB", "µs per analysis", "wasm ms per KB", "wasm µs per analysis"]);
+    let (mut all_n, mut all_bytes, mut all_s, mut all_w) = (0usize, 0usize, 0.0f64, Some(0.0f64));
     for lang in LANGS {
         let items: Vec<calmly::SnapshotItem> = pick(ctx, lang, limit, "speed", 0).into_iter().map(|i| ours::item_for(&ctx.samples[i])).collect();
         if items.is_empty() {
@@ -622,18 +622,40 @@ one thread, engine built beforehand. This binary's profile: {}.",
             std::hint::black_box(ours::analyze(it, &settings));
         }
         let s = start.elapsed().as_secs_f64();
+        let w = wasm_seconds(&items);
         all_n += items.len();
         all_bytes += bytes;
         all_s += s;
-        t.row(speed_row(lang, items.len(), bytes, s));
+        all_w = all_w.zip(w).map(|(a, b)| a + b);
+        t.row(speed_row(lang, items.len(), bytes, s, w));
     }
-    t.row(speed_row("**all**", all_n, all_bytes, all_s));
+    t.row(speed_row("**all**", all_n, all_bytes, all_s, all_w));
     print!("{}", t.render());
+    if all_w.is_none() {
+        println!("wasm: not measured (needs node and the built target/pkg: run ./x build)");
+    }
 }
 
-fn speed_row(name: &str, n: usize, bytes: usize, s: f64) -> Vec<String> {
+/// The same items through the shipped wasm under Node (`wasm-speed.mjs`), or `None` when
+/// node or the build is missing.
+fn wasm_seconds(items: &[calmly::SnapshotItem]) -> Option<f64> {
+    let input = std::env::temp_dir().join(format!("calmly-lab-wasm-{}.json", std::process::id()));
+    let json: Vec<serde_json::Value> = items.iter().map(|i| serde_json::json!({ "text": i.text, "title": i.title })).collect();
+    std::fs::write(&input, serde_json::to_string(&json).ok()?).ok()?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("wasm-speed.mjs");
+    let out = std::process::Command::new("node").arg(script).arg(&input).stderr(std::process::Stdio::null()).output();
+    let _ = std::fs::remove_file(&input);
+    let out = out.ok().filter(|o| o.status.success())?;
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()?["seconds"].as_f64()
+}
+
+fn speed_row(name: &str, n: usize, bytes: usize, s: f64, wasm: Option<f64>) -> Vec<String> {
     let kb = bytes as f64 / 1024.0;
-    vec![name.into(), n.to_string(), format!("{kb:.0}"), format!("{:.0}", n as f64 / s), format!("{:.3}", s * 1000.0 / kb), format!("{:.1}", s * 1e6 / n as f64)]
+    let (wk, wa) = match wasm {
+        Some(w) => (format!("{:.3}", w * 1000.0 / kb), format!("{:.1}", w * 1e6 / n as f64)),
+        None => ("–".into(), "–".into()),
+    };
+    vec![name.into(), n.to_string(), format!("{kb:.0}"), format!("{:.0}", n as f64 / s), format!("{:.3}", s * 1000.0 / kb), format!("{:.1}", s * 1e6 / n as f64), wk, wa]
 }
 
 /// The cargo profile and opt-level this binary (and the engine in it) was built with.
