@@ -63,6 +63,18 @@ async fn sidebar_renders_the_snapshot_it_is_sent() {
     for class in ["textarea.private", "textarea.resolution", "textarea.closing"] {
         assert!(root.query_selector(class).unwrap().is_some(), "no {class}");
     }
+    // Another register redrafts the case: the Portuguese formal register avoids "você".
+    let before = draft.value();
+    let reg: web_sys::HtmlSelectElement = root.query_selector("select.register").unwrap().unwrap().dyn_into().unwrap();
+    assert_eq!(reg.value(), "informal", "pt defaults to você");
+    reg.set_value("formal");
+    reg.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    assert_ne!(draft.value(), before, "changing the register did not redraft");
+    assert!(!draft.value().to_lowercase().contains("você"), "formal register still says você: {}", draft.value());
+    let tone: web_sys::HtmlSelectElement = root.query_selector("select.tone").unwrap().unwrap().dyn_into().unwrap();
+    tone.set_value("brief");
+    tone.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    assert!(draft.value().chars().count() < before.chars().count(), "brief is not shorter: {}", draft.value());
     // Edits are checked as they are typed.
     draft.set_value("Olá. A culpa não foi nossa, {nome}.");
     draft.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();

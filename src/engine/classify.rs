@@ -135,6 +135,7 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
             // phrase (weighted by its length) multiplies a class's odds by e^LEXICON_WEIGHT,
             // so explicit evidence wins over the model's prior where they disagree.
             const LEXICON_WEIGHT: f32 = 0.7;
+            const MODEL_SURE: f32 = 0.6;
             let mixed: Vec<f32> = crate::engine::MODEL_CATEGORIES
                 .iter()
                 .zip(probs)
@@ -148,8 +149,13 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
                     best = (c, p);
                 }
             }
-            // Unsure and no lexicon evidence: say so rather than guess.
-            let category = if best.1 < 0.3 && cat_hits == 0.0 { "other" } else { best.0 };
+            // The model alone, without a lexicon phrase for its answer, is trusted only when
+            // sure: trained on finance and health complaints, it reads a monitor's broken
+            // stand as "fraud". Unsure, it defers to the lexicon's top category, or says
+            // "other" rather than guess.
+            let supported = cat_raw.get(best.0).is_some_and(|&h| h > 0.0);
+            let lexicon_top = cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| *c);
+            let category = if supported || best.1 >= MODEL_SURE { best.0 } else { lexicon_top.unwrap_or("other") };
             category_scores.insert("other".into(), if category == "other" { 1.0 - best.1 } else { 0.0 });
             category.to_string()
         }

@@ -341,7 +341,9 @@ impl Engine {
                 if contribution <= 0.05 {
                     break;
                 }
-                if let Some(span) = origins[i] {
+                // Function words ("and", "my") explain nothing to a reader.
+                let telling = |span: (usize, usize)| tokens[span.0..span.1].iter().any(|t| t.word.chars().count() > 3);
+                if let Some(span) = origins[i].filter(|&sp| telling(sp)) {
                     if !why.iter().any(|w| w.0 < span.1 && span.0 < w.1) {
                         why.push(span);
                     }

@@ -136,6 +136,11 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
     // What to say
     let say = el("section", "what-to-say")?;
     add(&say, text("h2", "", "What to say"))?;
+    // Tone and register: the same case drafted again with other wording.
+    let controls = el("div", "draft-controls")?;
+    let tone_sel = labelled_select(&controls, "Tone", "tone", &[("warm", "Warm"), ("formal", "Formal"), ("brief", "Brief")], &a.draft.tone)?;
+    let reg_sel = labelled_select(&controls, "Register", "register", &[("informal", "Informal"), ("formal", "Formal")], &a.draft.register)?;
+    say.append_child(&controls)?;
     let ta: HtmlTextAreaElement = el("textarea", "draft")?.dyn_into()?;
     ta.set_value(&a.draft.text);
     ta.set_attribute("aria-label", "Public reply draft")?;
@@ -199,6 +204,7 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
     }
     say.append_child(&actions)?;
     // The case's other messages, one per later stage of seed 000.
+    let mut stage_areas: Vec<(&'static str, HtmlTextAreaElement)> = Vec::new();
     for (title, class, body, rows) in [
         ("Private message", "private", &a.draft.private, 5),
         ("Resolution confirmation (private)", "resolution", &a.draft.resolution, 4),
@@ -218,14 +224,70 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
         t.set_attribute("lang", &a.draft.language)?;
         t.set_rows(rows);
         d.append_child(&t)?;
+        stage_areas.push((class, t.clone()));
         let b = button(&format!("Copy {}", title.split(" (").next().unwrap_or(title).to_lowercase()), "copy")?;
         let b2 = b.clone();
         listeners.push(EventListener::new(&b, "click", move |_| copy_text(&t.value(), &b2)));
         d.append_child(&b)?;
         say.append_child(&d)?;
     }
+    // Redraft on a tone or register change: the item is rebuilt from the analysis.
+    let item = crate::engine::SnapshotItem {
+        id: a.id.clone(),
+        text: a.text.clone(),
+        title: a.title.clone(),
+        author: a.author.clone(),
+        rating: a.rating,
+        rating_max: a.rating.map(|_| 5.0),
+        date: a.date.clone(),
+        platform: Some(a.draft.platform.clone()),
+        ..Default::default()
+    };
+    for sel in [&tone_sel, &reg_sel] {
+        let (tone_sel, reg_sel, ta, checks_el, meta, item, settings, stage_areas) =
+            (tone_sel.clone(), reg_sel.clone(), ta.clone(), checks.clone(), meta.clone(), item.clone(), settings.clone(), stage_areas.clone());
+        let lang = a.draft.language.clone();
+        listeners.push(EventListener::new(sel, "change", move |_| {
+            let Ok(e) = engine::engine() else { return };
+            let mut s = settings.clone();
+            s.tone = tone_sel.value();
+            s.registers.insert(lang.clone(), reg_sel.value());
+            let b = e.analyze_item(&item, &s);
+            ta.set_value(&b.draft.text);
+            for (class, t) in &stage_areas {
+                t.set_value(match *class {
+                    "private" => &b.draft.private,
+                    "resolution" => &b.draft.resolution,
+                    _ => &b.draft.closing,
+                });
+            }
+            let _ = show_checks(&checks_el, &b.draft.checks);
+            let d = &b.draft;
+            meta.set_text_content(Some(&if d.limit > 0 {
+                format!("{} · {} / {} ({})", d.language, d.chars, d.limit, d.platform)
+            } else {
+                format!("{} · {} characters ({})", d.language, d.chars, d.platform)
+            }));
+        }));
+    }
     root.append_child(&say)?;
     Ok((root, listeners))
+}
+
+/// A `<label>` with a `<select>` of (value, text) options, appended to `parent`.
+fn labelled_select(parent: &Element, label: &str, class: &str, options: &[(&str, &str)], selected: &str) -> Res<HtmlSelectElement> {
+    let l = el("label", &format!("control {class}"))?;
+    add(&l, text("span", "", label))?;
+    let sel: HtmlSelectElement = el("select", class)?.dyn_into()?;
+    for (value, shown) in options {
+        let o = text("option", "", shown)?;
+        o.set_attribute("value", value)?;
+        sel.append_child(&o)?;
+    }
+    sel.set_value(selected);
+    l.append_child(&sel)?;
+    parent.append_child(&l)?;
+    Ok(sel)
 }
 
 /// Lists the draft check's warnings (or that there are none).
