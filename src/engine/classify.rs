@@ -155,7 +155,14 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
             // "other" rather than guess.
             let supported = cat_raw.get(best.0).is_some_and(|&h| h > 0.0);
             let lexicon_top = cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| *c);
-            let category = if supported || best.1 >= MODEL_SURE { best.0 } else { lexicon_top.unwrap_or("other") };
+            let category = if !is_complaint && !supported {
+                // Praise or a question has no complaint category unless its words name one.
+                lexicon_top.unwrap_or("other")
+            } else if supported || best.1 >= MODEL_SURE {
+                best.0
+            } else {
+                lexicon_top.unwrap_or("other")
+            };
             category_scores.insert("other".into(), if category == "other" { 1.0 - best.1 } else { 0.0 });
             category.to_string()
         }

@@ -181,7 +181,15 @@ impl Engine {
 
         let (limit, unit, platform_kind) = self.platform(&platform);
         // The quote must be in the language we reply in.
-        let quote = if templates.is_some_and(|t| t.language == language) { quote::find(analysed, &tokens, &matches, &c.category, &model_spans) } else { None };
+        // Quoting back is for complaints: "you wrote 'works great', and we get why you're
+        // frustrated" would mock a happy customer.
+        let quote = match templates.filter(|t| t.language == language) {
+            // Borderline texts (a missed complaint is often one) keep the full search; only
+            // clear praise or questions get the guarded one.
+            Some(_) if c.complaint_score >= 0.2 => quote::find(analysed, &tokens, &matches, &c.category, &model_spans),
+            Some(_) => quote::find_guarded(analysed, &tokens, &matches, &c.category),
+            None => None,
+        };
         let mut vars = draft::Vars::new();
         let mut channel_phrase = String::new();
         let mut label = c.category.replace('_', " ");

@@ -31,6 +31,18 @@ fn is_clause_break(c: char) -> bool {
 /// `extra` are further anchors (token ranges), tried after the lexicon's: the words the
 /// complaint model weighed most.
 pub fn find(text: &str, tokens: &[Token], matches: &[Match], category: &str, extra: &[(usize, usize)]) -> Option<String> {
+    find_with(text, tokens, matches, category, extra, true)
+}
+
+/// For a text that does not read as a complaint: only a complaint or negative phrase may
+/// anchor a quote (a missed complaint still has one; praise has none), with no fallback —
+/// quoting "works great" back with "we get why you're frustrated" would mock the customer.
+pub fn find_guarded(text: &str, tokens: &[Token], matches: &[Match], category: &str) -> Option<String> {
+    let negative: Vec<Match> = matches.iter().filter(|m| matches!(m.signal, "complaint" | "negative" | "profanity")).cloned().collect();
+    find_with(text, tokens, &negative, category, &[], false)
+}
+
+fn find_with(text: &str, tokens: &[Token], matches: &[Match], category: &str, extra: &[(usize, usize)], fallback: bool) -> Option<String> {
     // Profanity is never quoted back: a clause holding any is ruled out.
     let rude: Vec<(usize, usize)> = matches.iter().filter(|m| m.signal == "profanity").map(|m| (m.start, m.end)).collect();
     let clause = |text: &str, tokens: &[Token], a: usize, b: usize| -> Option<String> {
@@ -47,7 +59,7 @@ pub fn find(text: &str, tokens: &[Token], matches: &[Match], category: &str, ext
     }
     // No usable evidence: in a short text (a tweet, a title-like review) the opening
     // clause states the problem; in a long one it is often a greeting or the backstory.
-    if text.len() <= 300 {
+    if fallback && text.len() <= 300 {
         for i in 0..tokens.len().min(8) {
             if let Some(q) = clause(text, tokens, i, i + 1) {
                 if q.split_whitespace().count() >= MIN_WORDS {
@@ -192,6 +204,16 @@ mod tests {
         let t = "why does @AppleSupport keep crashing my phone";
         let toks = tokenize(t);
         assert_eq!(find(t, &toks, &[m("complaint", 0, 2)], "technical", &[]).as_deref(), Some("keep crashing my phone"));
+    }
+
+    #[test]
+    fn praise_is_not_quoted_but_a_missed_complaint_is() {
+        let t = "Thanks, the new update works great";
+        let toks = tokenize(t);
+        assert_eq!(find_guarded(t, &toks, &[m("category:technical", 3, 4), m("praise", 4, 6)], "technical"), None);
+        let t = "Meh. The parcel never arrived at all";
+        let toks = tokenize(t);
+        assert_eq!(find_guarded(t, &toks, &[m("complaint", 3, 5)], "delivery").as_deref(), Some("The parcel never arrived at all"));
     }
 
     #[test]

@@ -136,6 +136,9 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
     // What to say
     let say = el("section", "what-to-say")?;
     add(&say, text("h2", "", "What to say"))?;
+    if !a.is_complaint {
+        add(&say, text("p", "muted not-complaint", "This does not read as a complaint, so it may need no reply, or a thank-you. The draft below answers a complaint."))?;
+    }
     // Tone and register: the same case drafted again with other wording.
     let controls = el("div", "draft-controls")?;
     let tone_sel = labelled_select(&controls, "Tone", "tone", &[("warm", "Warm"), ("formal", "Formal"), ("brief", "Brief")], &a.draft.tone)?;
