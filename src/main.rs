@@ -159,23 +159,17 @@ JSON file.";
         let settings = load_settings(&c.settings)?;
         let text = read_input(&c.input)?;
         let text = text.trim_end_matches(['\n', '\r']);
-        let detected = engine.detect_language(text);
-        let language = c.lang.unwrap_or(detected);
-        let (limit, unit, _) = engine.platform(c.platform.as_deref().unwrap_or("web"));
-        let warnings = engine.check_reply(&calmly::engine::check::Input {
+        let report = engine.check_text(
             text,
-            language: &language,
-            complaint_language: c.complaint_lang.as_deref().unwrap_or(&language),
-            public: !c.private,
-            limit,
-            unit,
-            compensation_allowed: settings.compensation_allowed,
-            own_contacts: settings.own_contacts(),
-        });
-        print_json(
-            &json!({ "language": language, "chars": calmly::engine::draft::measure(text, unit), "limit": limit, "warnings": warnings }),
-            false,
-        )
+            &calmly::engine::CheckRequest {
+                language: c.lang.as_deref(),
+                complaint_language: c.complaint_lang.as_deref(),
+                platform: c.platform.as_deref().unwrap_or("web"),
+                public: !c.private,
+                settings: &settings,
+            },
+        );
+        print_json(&report, false)
     }
 
     fn no_more(p: &mut lexopt::Parser) -> Result<(), Failure> {

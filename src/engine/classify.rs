@@ -128,6 +128,8 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
 
     // --- category: the model's probabilities when trained, else lexicon hits.
     let mut category_scores = BTreeMap::new();
+    // The lexicon's answer: the category with the most (length-weighted) phrases.
+    let lexicon_top = cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| *c);
     let category = match &ctx.model_category {
         Some(probs) => {
             // The model was trained on Portuguese and English complaints about banks, health
@@ -154,7 +156,6 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
             // stand as "fraud". Unsure, it defers to the lexicon's top category, or says
             // "other" rather than guess.
             let supported = cat_raw.get(best.0).is_some_and(|&h| h > 0.0);
-            let lexicon_top = cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| *c);
             let category = if !is_complaint && !supported {
                 // Praise or a question has no complaint category unless its words name one.
                 lexicon_top.unwrap_or("other")
@@ -172,7 +173,7 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
                 let v = if c == "other" { 1.0 / denom } else { cat_raw.get(c).copied().unwrap_or(0.0) / denom };
                 category_scores.insert(c.to_string(), (v * 1000.0).round() / 1000.0);
             }
-            cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| c.to_string()).unwrap_or_else(|| "other".to_string())
+            lexicon_top.unwrap_or("other").to_string()
         }
     };
 

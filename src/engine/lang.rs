@@ -39,13 +39,14 @@ const STOPWORD_NATS: f32 = 1.5;
 /// Links and handles are left out.
 pub fn ngram_features(text: &str, tokens: &[Token]) -> Features {
     let mut out = Features::new();
-    for_each_ngram(text, tokens, |h| out.push((h, 1.0)));
+    for_each_ngram(text, tokens.iter().filter(|t| !in_link_or_handle(text, t)), |h| out.push((h, 1.0)));
     out
 }
 
 /// Calls `f` with the hash of every n-gram of `ngram_features`, without allocating: the
 /// hashes of a position's 1- to 4-grams are built incrementally (FNV-1a is a running hash).
-fn for_each_ngram(text: &str, tokens: &[Token], mut f: impl FnMut(u32)) {
+/// `words` are the tokens to read, links and handles already left out.
+fn for_each_ngram<'t>(text: &str, words: impl Iterator<Item = &'t Token>, mut f: impl FnMut(u32)) {
     const PRIME: u32 = 0x01000193;
     // The running hash after the kind prefix "g" and its part separator (see model::hash).
     let start = {
@@ -56,7 +57,7 @@ fn for_each_ngram(text: &str, tokens: &[Token], mut f: impl FnMut(u32)) {
         h.wrapping_mul(PRIME)
     };
     let mut chars: Vec<char> = Vec::with_capacity(32);
-    for t in tokens.iter().filter(|t| !in_link_or_handle(text, t)).take(NGRAM_WORDS) {
+    for t in words.take(NGRAM_WORDS) {
         chars.clear();
         chars.push(' ');
         chars.extend(text[t.start..t.end].chars().flat_map(char::to_lowercase));
@@ -168,7 +169,7 @@ impl Detector {
         let k = DRAFT_LANGUAGES.len().min(model.classes).min(8);
         let mut sums = [0i32; 8];
         let mut grams = 0usize;
-        for_each_ngram(text, tokens, |h| {
+        for_each_ngram(text, kept.iter().copied(), |h| {
             for (s, &w) in sums.iter_mut().zip(&model.bucket(h)[..k]) {
                 *s += w as i32;
             }

@@ -57,6 +57,29 @@ pub const MODEL_CATEGORIES: &[&str] = match classify::CATEGORIES.split_last() {
 /// category model's probabilities (each `None` when not trained, or not for this language).
 type ModelOutputs = (Option<(f32, Vec<(usize, usize)>)>, Option<Vec<f32>>);
 
+/// What `Engine::check_text` needs besides the text.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckRequest<'a> {
+    /// The reply's language; detected when `None`.
+    pub language: Option<&'a str>,
+    /// The complaint's language; the reply's when `None`.
+    pub complaint_language: Option<&'a str>,
+    pub platform: &'a str,
+    /// Public replies must apologise and carry no personal data.
+    pub public: bool,
+    pub settings: &'a Settings,
+}
+
+/// The draft check's answer, as `calmly check` prints it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckReport {
+    pub language: String,
+    /// Length in the platform's unit.
+    pub chars: usize,
+    pub limit: usize,
+    pub warnings: Vec<check::Warning>,
+}
+
 /// The languages with category labels in the training data (Reclame Aqui, CFPB); in the
 /// others the category comes from the lexicon alone.
 pub const CATEGORY_MODEL_LANGUAGES: [&str; 2] = ["pt", "en"];
@@ -370,6 +393,25 @@ impl Engine {
     /// The language a text reads as (ISO 639-1, or "und").
     pub fn detect_language(&self, text: &str) -> String {
         self.detector.detect(text, &text::tokenize(text)).language
+    }
+
+    /// The draft check on a reply someone wrote (the agent in the sidebar, `calmly check`,
+    /// `checkDraft`): the reply's language is detected unless given, the platform gives
+    /// the limit, the settings the policy and the brand's own contacts.
+    pub fn check_text(&self, text: &str, req: &CheckRequest) -> CheckReport {
+        let language = req.language.map_or_else(|| self.detect_language(text), str::to_string);
+        let (limit, unit, _) = self.platform(req.platform);
+        let warnings = self.check_reply(&check::Input {
+            text,
+            language: &language,
+            complaint_language: req.complaint_language.unwrap_or(&language),
+            public: req.public,
+            limit,
+            unit,
+            compensation_allowed: req.settings.compensation_allowed,
+            own_contacts: req.settings.own_contacts(),
+        });
+        CheckReport { chars: draft::measure(text, unit), language, limit, warnings }
     }
 
     /// The draft check's phrases for a language (signals `check:<list>`).

@@ -80,18 +80,17 @@ pub fn check_draft(text: &str, options: JsValue) -> Result<JsValue, JsError> {
         if options.is_undefined() || options.is_null() { CheckOptions::default() } else { serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("options: {e}")))? };
     let e = engine::engine().map_err(|e| JsError::new(&e.0))?;
     let settings = o.settings.unwrap_or_default();
-    let language = o.language.unwrap_or_else(|| e.detect_language(text));
-    let (limit, unit, _) = e.platform(o.platform.as_deref().unwrap_or("web"));
-    to_js(&e.check_reply(&engine::check::Input {
+    let report = e.check_text(
         text,
-        language: &language,
-        complaint_language: o.complaint_language.as_deref().unwrap_or(&language),
-        public: !o.private,
-        limit,
-        unit,
-        compensation_allowed: settings.compensation_allowed,
-        own_contacts: settings.own_contacts(),
-    }))
+        &engine::CheckRequest {
+            language: o.language.as_deref(),
+            complaint_language: o.complaint_language.as_deref(),
+            platform: o.platform.as_deref().unwrap_or("web"),
+            public: !o.private,
+            settings: &settings,
+        },
+    );
+    to_js(&report.warnings)
 }
 
 /// Every playbook and the plan rules, as in `calmly playbooks`.

@@ -150,15 +150,7 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
     ta.set_attribute("lang", &a.draft.language)?;
     ta.set_rows(8);
     say.append_child(&ta)?;
-    let meta = text(
-        "p",
-        "draft-meta",
-        &if a.draft.limit > 0 {
-            format!("{} · {} / {} ({})", a.draft.language, a.draft.chars, a.draft.limit, a.draft.platform)
-        } else {
-            format!("{} · {} characters ({})", a.draft.language, a.draft.chars, a.draft.platform)
-        },
-    )?;
+    let meta = text("p", "draft-meta", &meta_text(&a.draft.language, a.draft.chars, a.draft.limit, &a.draft.platform))?;
     say.append_child(&meta)?;
     // The draft check, on our draft and again on every edit.
     let checks = el("ul", "checks")?;
@@ -168,25 +160,14 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
     say.append_child(&checks)?;
     {
         let (ta2, checks, meta) = (ta.clone(), checks.clone(), meta.clone());
-        let (lang, complaint_lang, platform, limit) = (a.draft.language.clone(), a.language.clone(), a.draft.platform.clone(), a.draft.limit);
+        let (lang, complaint_lang, platform) = (a.draft.language.clone(), a.language.clone(), a.draft.platform.clone());
         let settings = settings.clone();
         listeners.push(EventListener::new(&ta, "input", move |_| {
             let Ok(e) = engine::engine() else { return };
-            let text = ta2.value();
-            let (_, unit, _) = e.platform(&platform);
-            let warnings = e.check_reply(&engine::check::Input {
-                text: &text,
-                language: &lang,
-                complaint_language: &complaint_lang,
-                public: true,
-                limit,
-                unit,
-                compensation_allowed: settings.compensation_allowed,
-                own_contacts: settings.own_contacts(),
-            });
-            let _ = show_checks(&checks, &warnings);
-            let n = engine::draft::measure(&text, unit);
-            meta.set_text_content(Some(&if limit > 0 { format!("{lang} · {n} / {limit} ({platform})") } else { format!("{lang} · {n} characters ({platform})") }));
+            let req = engine::CheckRequest { language: Some(&lang), complaint_language: Some(&complaint_lang), platform: &platform, public: true, settings: &settings };
+            let report = e.check_text(&ta2.value(), &req);
+            let _ = show_checks(&checks, &report.warnings);
+            meta.set_text_content(Some(&meta_text(&lang, report.chars, report.limit, &platform)));
         }));
     }
     let actions = el("div", "actions")?;
@@ -266,15 +247,20 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
             }
             let _ = show_checks(&checks_el, &b.draft.checks);
             let d = &b.draft;
-            meta.set_text_content(Some(&if d.limit > 0 {
-                format!("{} · {} / {} ({})", d.language, d.chars, d.limit, d.platform)
-            } else {
-                format!("{} · {} characters ({})", d.language, d.chars, d.platform)
-            }));
+            meta.set_text_content(Some(&meta_text(&d.language, d.chars, d.limit, &d.platform)));
         }));
     }
     root.append_child(&say)?;
     Ok((root, listeners))
+}
+
+/// "pt · 212 / 280 (x)": the draft's language, length and the platform's limit.
+fn meta_text(lang: &str, chars: usize, limit: usize, platform: &str) -> String {
+    if limit > 0 {
+        format!("{lang} · {chars} / {limit} ({platform})")
+    } else {
+        format!("{lang} · {chars} characters ({platform})")
+    }
 }
 
 /// A `<label>` with a `<select>` of (value, text) options, appended to `parent`.
