@@ -28,7 +28,7 @@ api.runtime.onInstalled.addListener(async () => {
 // other site the user's click or shortcut grants activeTab for this one tab).
 async function ensureContent(tabId) {
   try {
-    await api.scripting.executeScript({ target: { tabId }, files: ["sites.js", "content.js"] });
+    await api.scripting.executeScript({ target: { tabId }, files: ["sites.js", "insert.js", "generic.js", "content.js"] });
     return true;
   } catch (e) {
     // Pages the browser protects (the web store, about: pages) refuse scripts.

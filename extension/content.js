@@ -14,9 +14,17 @@
 
   const squash = (s) => (s || "").split(/\s+/).filter(Boolean).join(" ");
 
-  function siteFor(host) {
+  // A host entry may carry a path prefix ("google.com/maps"); see data/sites/README.md.
+  function hostMatches(entry, host, path) {
+    const i = entry.indexOf("/");
+    const h = i < 0 ? entry : entry.slice(0, i);
+    const prefix = i < 0 ? "" : entry.slice(i);
+    return (host === h || host.endsWith("." + h)) && path.startsWith(prefix);
+  }
+
+  function siteFor(host, path) {
     host = host.toLowerCase();
-    return SITES.find((s) => s.hosts.some((h) => host === h || host.endsWith("." + h))) || null;
+    return SITES.find((s) => s.hosts.some((h) => hostMatches(h, host, path))) || null;
   }
 
   function pageFor(site, path) {
@@ -38,18 +46,8 @@
     }
   }
 
-  function read(item, field) {
-    if (!field) return null;
-    let target = item;
-    if (field.selector.length) {
-      target = null;
-      for (const sel of field.selector) {
-        target = query(item, sel);
-        if (target) break;
-      }
-    }
-    if (!target) return null;
-    let raw = field.attr ? target.getAttribute(field.attr) : target.textContent;
+  function value(target, field) {
+    const raw = field.attr ? target.getAttribute(field.attr) : target.textContent;
     if (raw == null) return null;
     const v = squash(raw);
     if (field.number) {
@@ -59,42 +57,135 @@
     return v || null;
   }
 
-  const elements = new Map(); // item id → element, for scroll and insert
-
-  function snapshot() {
-    const site = siteFor(location.hostname);
-    const snap = { url: location.href, title: document.title, site: site && site.id, kind: "unknown", items: [] };
-    if (!site) return snap;
-    const page = pageFor(site, location.pathname);
-    if (!page) return snap;
-    snap.kind = page.kind;
-    if (!page.item) return snap;
-    let nodes = [];
-    try {
-      nodes = document.querySelectorAll(page.item);
-    } catch {
-      return snap;
+  function read(item, field) {
+    if (!field) return null;
+    if (field.all && field.selector.length) {
+      // Every match of any selector, in document order (as src/extract does).
+      let nodes = [];
+      try {
+        nodes = item.querySelectorAll(field.selector.join(","));
+      } catch {
+        return null;
+      }
+      const parts = [...nodes].map((n) => value(n, field)).filter(Boolean);
+      return parts.length ? parts.join(" ") : null;
     }
-    nodes.forEach((el, n) => {
-      const text = read(el, page.text);
-      if (!text) return;
-      const id = `${site.id}-${n}`;
-      const rating = firstNumber(read(el, page.rating));
-      const date = read(el, page.date);
+    let target = item;
+    if (field.selector.length) {
+      target = null;
+      for (const sel of field.selector) {
+        target = query(item, sel);
+        if (target) break;
+      }
+    }
+    if (!target) return null;
+    return value(target, field);
+  }
+
+  // ------------------------------------------------------------------ reading items
+  // Which adapter page applies is decided per URL; a single-page app changes it on
+  // navigation (see `watch`).
+  let site = null;
+  let page = null;
+  let generic = false; // no adapter for this page: schema.org and comment-list heuristics
+  let counter = 0;
+  const elements = new Map(); // item id → element, for scroll, highlight and insert
+  let seen = new WeakSet(); // item elements already sent to the sidebar
+
+  function locate() {
+    site = siteFor(location.hostname, location.pathname);
+    page = site ? pageFor(site, location.pathname) : null;
+    generic = false;
+  }
+
+  function pageInfo() {
+    return { url: location.href, title: document.title, site: site && site.id, kind: generic ? "generic" : page ? page.kind : "unknown" };
+  }
+
+  /** Reads one item element with the adapter; null while its text is not there yet
+   *  (lazily filled comments are read again when their text arrives). */
+  function readItem(el) {
+    const text = read(el, page.text);
+    if (!text) return null;
+    const rating = firstNumber(read(el, page.rating));
+    const date = read(el, page.date);
+    return {
+      text,
+      title: read(el, page.title),
+      author: read(el, page.author),
+      rating,
+      rating_max: rating == null ? null : page.rating_max || 5,
+      date,
+      age_minutes: ageMinutes(date),
+      platform: site.platform,
+    };
+  }
+
+  function remember(el, item) {
+    const id = `${site ? site.id : "page"}-${counter++}`;
+    if (el.nodeType === 1) {
+      seen.add(el);
       elements.set(id, el);
-      snap.items.push({
-        id,
-        text,
-        title: read(el, page.title),
-        author: read(el, page.author),
-        rating,
-        rating_max: rating == null ? null : 5,
-        date,
-        age_minutes: ageMinutes(date),
-        platform: site.platform,
-      });
-    });
-    return snap;
+    }
+    return { id, ...item };
+  }
+
+  /** The adapter's items among `nodes` (elements that match its item selector). */
+  function collect(nodes) {
+    const out = [];
+    for (const el of nodes) {
+      if (seen.has(el)) continue;
+      const item = readItem(el);
+      if (item) out.push(remember(el, item));
+    }
+    return out;
+  }
+
+  function all(root, selector) {
+    try {
+      return root.querySelectorAll(selector);
+    } catch {
+      return []; // a selector this browser does not know: nothing matches
+    }
+  }
+
+  /** Every item on the page now: the adapter's, or the generic reading. */
+  function scanDocument(asked) {
+    if (page && page.kind !== "listing" && page.item) return collect(all(document, page.item));
+    if (page) return []; // a listing page, or an adapter page kind with no items
+    // No adapter page: schema.org markup, and the comment-list heuristic when the user
+    // asked (it guesses, so it never opens the sidebar by itself).
+    const found = globalThis.CalmlyGeneric ? globalThis.CalmlyGeneric.find(document, { heuristics: asked }) : [];
+    generic = found.length > 0;
+    return found
+      .filter(({ el }) => !el || !seen.has(el))
+      .map(({ el, item }) => remember(el || {}, { ...item, age_minutes: ageMinutes(item.date), platform: site ? site.platform : null }));
+  }
+
+  /** Items inside nodes added to the page since the last look: each added subtree is
+   *  searched once, and an addition inside an item (its text filled in later) re-reads
+   *  that item. The rest of the document is not scanned again. */
+  function scanAdded(added) {
+    if (!page || !page.item || page.kind === "listing") return [];
+    const candidates = new Set();
+    for (const node of added) {
+      const el = node.nodeType === 1 ? node : node.parentElement;
+      if (!el || !el.isConnected) continue;
+      let inside = null;
+      try {
+        inside = el.closest(page.item);
+      } catch {
+        return [];
+      }
+      if (inside) candidates.add(inside);
+      if (node.nodeType === 1) for (const m of all(node, page.item)) candidates.add(m);
+    }
+    return collect(candidates);
+  }
+
+  function snapshot(asked) {
+    const items = scanDocument(asked);
+    return { ...pageInfo(), items };
   }
 
   /** Minutes since a machine-readable date (ISO 8601, as `datetime` attributes give), or
@@ -111,16 +202,22 @@
   // ---------------------------------------------------------------- the sidebar frame
   let host = null;
   let frame = null;
-  let pending = null; // snapshot waiting for the frame to say "ready"
+  let queue = []; // messages waiting for the frame to say "ready"
   let ready = false;
+  let shown = false;
+  let dismissed = false; // the user closed the sidebar: new comments do not reopen it
   const token = crypto.randomUUID();
   const extensionOrigin = new URL(chrome.runtime.getURL("/")).origin;
 
+  /** Creates the sidebar frame, hidden: on adapter pages this happens at document_start,
+   *  so the extension page and its wasm load while the page is still parsing. */
   function mount() {
     if (host) return;
+    const parent = document.documentElement;
+    if (!parent) return; // no document yet; `show` mounts later
     host = document.createElement("calmly-sidebar");
     // Style through CSSOM: a page's style-src CSP does not block it.
-    Object.assign(host.style, { all: "initial", position: "fixed", top: "0", right: "0", height: "100vh", width: SIDEBAR_WIDTH, zIndex: "2147483647", display: "block" });
+    Object.assign(host.style, { all: "initial", position: "fixed", top: "0", right: "0", height: "100vh", width: SIDEBAR_WIDTH, zIndex: "2147483647", display: "none" });
     // Closed: page scripts cannot reach the frame (or its URL with the token) through the host.
     const root = host.attachShadow({ mode: "closed" });
     frame = document.createElement("iframe");
@@ -129,23 +226,51 @@
     frame.allow = "clipboard-write";
     Object.assign(frame.style, { border: "0", width: "100%", height: "100%", colorScheme: "normal", boxShadow: "0 0 12px rgba(0,0,0,.25)", background: "Canvas" });
     root.appendChild(frame);
-    document.documentElement.appendChild(host);
+    parent.appendChild(host);
+  }
+
+  function show() {
+    mount();
+    if (!host) return;
+    host.style.display = "block";
+    shown = true;
+    dismissed = false;
   }
 
   function unmount() {
     if (!host) return;
     host.remove();
     host = frame = null;
-    ready = false;
+    ready = shown = false;
+    queue = [];
+    unhighlight();
   }
 
   function send(msg) {
     if (!frame || !ready) {
-      pending = msg;
+      // A new snapshot replaces whatever was waiting; appended items wait in order.
+      if (msg.type === "snapshot") queue = [];
+      queue.push(msg);
       return;
     }
     // targetOrigin = the extension: the page cannot read what goes into the frame.
     frame.contentWindow.postMessage({ source: "calmly-content", token, ...msg }, extensionOrigin);
+  }
+
+  // The picked complaint is outlined on the page. Inline style through CSSOM (a page's
+  // style-src CSP does not apply), put back as it was when another is picked.
+  let highlighted = null;
+  function highlight(el) {
+    unhighlight();
+    highlighted = { el, outline: el.style.outline, offset: el.style.outlineOffset };
+    el.style.outline = "3px solid #f5a623";
+    el.style.outlineOffset = "2px";
+  }
+  function unhighlight() {
+    if (!highlighted) return;
+    highlighted.el.style.outline = highlighted.outline;
+    highlighted.el.style.outlineOffset = highlighted.offset;
+    highlighted = null;
   }
 
   window.addEventListener("message", (ev) => {
@@ -154,65 +279,123 @@
     if (msg.source !== "calmly-sidebar") return;
     if (msg.type === "ready") {
       ready = true;
-      if (pending) {
-        const p = pending;
-        pending = null;
-        send(p);
-      }
+      const waiting = queue;
+      queue = [];
+      waiting.forEach(send);
     } else if (msg.type === "close") {
       unmount();
+      dismissed = true;
     } else if (msg.type === "scroll") {
       const el = elements.get(msg.id);
-      if (el) el.scrollIntoView({ block: "center", behavior: "smooth" });
+      if (el && el.isConnected) {
+        el.scrollIntoView({ block: "center", behavior: "smooth" });
+        highlight(el);
+      }
     } else if (msg.type === "insert") {
-      send({ type: "insert-result", message: insert(String(msg.id || ""), String(msg.text || "")) });
+      globalThis.CalmlyInsert.insert({ item: elements.get(String(msg.id || "")) || null, page, text: String(msg.text || "") })
+        .then((message) => send({ type: "insert-result", message }))
+        .catch((e) => send({ type: "insert-result", message: `Could not insert: ${e && e.message} — use Copy.` }));
     }
   });
 
-  // Puts the draft into the complaint's reply box when the site has one open. Never
-  // submits. Issue 5 adds framework editors and opening the reply box.
-  function insert(id, text) {
-    const site = siteFor(location.hostname);
-    const page = site && pageFor(site, location.pathname);
-    const item = elements.get(id);
-    const sel = page && page.reply_box;
-    const box = sel && ((item && query(item, sel)) || query(document, sel));
-    if (!box) return "No reply box is open on the page for this complaint — use Copy and paste it.";
-    box.focus();
-    if (box.isContentEditable || "value" in box) {
-      // The editor's own input path keeps its state (undo, frameworks) intact.
-      if (document.execCommand("insertText", false, text)) return "Inserted. Review it, then send it yourself.";
+  /** Reads the whole page and hands it to the sidebar (a fresh list). */
+  function analyzePage(open) {
+    const snap = snapshot(open);
+    performance.mark("calmly-snapshot");
+    if (open || (snap.items.length && !dismissed)) {
+      show();
+      send({ type: "snapshot", snapshot: snap });
     }
-    return "The reply box did not accept the text — use Copy and paste it.";
+    return snap;
   }
 
-  function analyze(snap) {
-    mount();
-    send({ type: "snapshot", snapshot: snap });
+  // ------------------------------------------------------------------ live pages
+  // Comments that arrive later (infinite scroll, "load more", lazily rendered threads) and
+  // single-page navigation. Mutations are batched and looked at once the page has been
+  // quiet for DEBOUNCE_MS; only the added nodes are searched. Nothing polls.
+  const DEBOUNCE_MS = 200;
+  let added = [];
+  let timer = 0;
+  let lastUrl = location.href;
+
+  function settle() {
+    timer = 0;
+    const nodes = added;
+    added = [];
+    if (location.href !== lastUrl) {
+      // A single-page app moved to another page: start over with its adapter page.
+      lastUrl = location.href;
+      elements.clear();
+      seen = new WeakSet();
+      unhighlight();
+      locate();
+      analyzePage(shown);
+      return;
+    }
+    const items = scanAdded(nodes);
+    if (!items.length) return;
+    if (shown) send({ type: "items", items });
+    else if (!dismissed) {
+      show();
+      // Nothing was on screen: these are the page's first items.
+      send({ type: "snapshot", snapshot: { ...pageInfo(), items } });
+    }
+  }
+
+  function watch() {
+    const observer = new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === "childList") for (const n of r.addedNodes) added.push(n);
+        else added.push(r.target); // characterData: text filled into an existing node
+      }
+      if (added.length > 50000) added = added.slice(-50000); // a runaway page: keep the newest
+      clearTimeout(timer);
+      timer = setTimeout(settle, DEBOUNCE_MS);
+    });
+    observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+    // History API navigation changes the URL, usually with mutations; popstate and the
+    // Navigation API (where the browser has it) catch the rest.
+    const nudge = () => {
+      clearTimeout(timer);
+      timer = setTimeout(settle, DEBOUNCE_MS);
+    };
+    addEventListener("popstate", nudge);
+    if (globalThis.navigation && navigation.addEventListener) navigation.addEventListener("navigatesuccess", nudge);
   }
 
   chrome.runtime.onMessage.addListener((msg) => {
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "toggle") {
-      if (host) unmount();
-      else analyze(snapshot());
+      if (shown) {
+        unmount();
+        dismissed = true;
+      } else {
+        if (!site) locate();
+        analyzePage(true);
+      }
     } else if (msg.type === "analyze-selection") {
       const text = squash(msg.text || String(getSelection() || ""));
       if (!text) return;
-      const site = siteFor(location.hostname);
-      analyze({
-        url: location.href,
-        title: document.title,
-        site: site && site.id,
-        kind: "selection",
-        items: [{ id: "selection", text, platform: site ? site.platform : null }],
+      show();
+      send({
+        type: "snapshot",
+        snapshot: { ...pageInfo(), kind: "selection", items: [{ id: "selection", text, platform: site ? site.platform : null }] },
       });
     }
   });
 
-  // On a supported page with reviews or comments, open the sidebar straight away.
-  if (siteFor(location.hostname)) {
-    const snap = snapshot();
-    if (snap.kind !== "listing" && snap.items.length) analyze(snap);
+  // On an adapter's review or thread page: load the sidebar (hidden) now, read the page
+  // at DOMContentLoaded, show the sidebar if there is anything to answer, then follow the
+  // page as it changes. On other pages nothing happens until the user asks (toggle or
+  // "Analyse selection", which inject this script through activeTab).
+  locate();
+  if (site) {
+    if (page && page.kind !== "listing") mount();
+    const start = () => {
+      analyzePage(false);
+      if (document.documentElement) watch();
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+    else start();
   }
 })();

@@ -2,6 +2,8 @@
 // so wasm is allowed whatever the host page's CSP says.
 import init, { mountSidebar, lastPanic } from "./pkg/calmly.js";
 
+performance.mark("calmly-script");
+
 const fatal = document.getElementById("calmly-fatal");
 const app = document.getElementById("app");
 const token = location.hash.slice(1);
@@ -28,11 +30,22 @@ async function loadSettings() {
   }
 }
 
+// Timing marks for the benchmark (tools/bench/sidebar.mjs): the sidebar is ready when the
+// analysis is on screen.
+new MutationObserver((_, obs) => {
+  if (app.dataset.state === "ready") {
+    performance.mark("calmly-ready");
+    obs.disconnect();
+  }
+}).observe(app, { attributes: true, attributeFilter: ["data-state"] });
+
 try {
   await init();
+  performance.mark("calmly-wasm");
   const settings = await loadSettings();
   try {
     mountSidebar(app, token, settings);
+    performance.mark("calmly-mounted");
   } catch (e) {
     // Unreadable settings must not stop the sidebar: run on defaults and say so. The
     // stored value is left untouched for the options page to repair.

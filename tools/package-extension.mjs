@@ -12,8 +12,8 @@ if (!dist) {
 const { sites } = JSON.parse(readFileSync(sitesJson, "utf8"));
 
 // Content-script match patterns from the adapters' hosts: "*://*.host/*" also matches
-// the bare host.
-const matches = [...new Set(sites.flatMap((s) => s.hosts.map((h) => `*://*.${h}/*`)))].sort();
+// the bare host; an entry with a path ("google.com/maps") gives "*://*.google.com/maps*".
+const matches = [...new Set(sites.flatMap((s) => s.hosts.map((h) => (h.includes("/") ? `*://*.${h}*` : `*://*.${h}/*`))))].sort();
 
 for (const browser of ["chromium", "firefox"]) {
   const out = join(dist, browser);

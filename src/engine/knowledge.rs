@@ -184,7 +184,8 @@ pub struct Site {
     pub kind: String,
     /// Platform id used for reply limits (`platforms.toml`).
     pub platform: String,
-    /// Host names; each also matches its subdomains.
+    /// Host names; each also matches its subdomains. An entry may carry a path prefix
+    /// ("google.com/maps"): the site then covers only URLs under that path.
     pub hosts: Vec<String>,
     #[serde(default)]
     pub pages: Vec<SitePage>,
@@ -211,7 +212,10 @@ pub struct SitePage {
     pub rating: Option<Field>,
     #[serde(default)]
     pub date: Option<Field>,
-    /// Where to type a reply (issue 5 uses it).
+    /// The rating scale's top (Booking scores out of 10); 5 when absent.
+    #[serde(default)]
+    pub rating_max: Option<f32>,
+    /// Where to type a reply, searched inside the item first, then in the page.
     #[serde(default)]
     pub reply_box: Option<String>,
     #[serde(default)]
@@ -231,6 +235,10 @@ pub struct Field {
     /// Keep only the first number (ratings: "4,0 out of 5 stars" → 4.0).
     #[serde(default)]
     pub number: bool,
+    /// Join the text of every element that any selector matches (in document order),
+    /// instead of reading the first one: Booking's "liked" and "disliked" parts.
+    #[serde(default)]
+    pub all: bool,
 }
 
 // ---------------------------------------------------------------- platforms

@@ -159,7 +159,8 @@ impl Engine {
     /// The site adapter for a URL, if any.
     pub fn site_for_url(&self, url: &str) -> Option<&Site> {
         let host = host_of(url)?;
-        self.knowledge.sites.iter().find(|s| s.hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))))
+        let path = path_of(url);
+        self.knowledge.sites.iter().find(|s| s.hosts.iter().any(|h| host_matches(h, &host, &path)))
     }
 
     /// Reply limit, its unit, and the platform's kind (`data/platforms.toml`); an unknown
@@ -470,6 +471,17 @@ pub fn host_of(url: &str) -> Option<String> {
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?.split(':').next()?;
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Whether an adapter's host entry ("amazon.com", or "google.com/maps" with a path prefix)
+/// covers a URL's host (or one of its subdomains) and path.
+pub fn host_matches(entry: &str, host: &str, path: &str) -> bool {
+    let (h, prefix) = match entry.find('/') {
+        Some(i) => (&entry[..i], &entry[i..]),
+        None => (entry, ""),
+    };
+    let host_ok = host == h || host.strip_suffix(h).is_some_and(|rest| rest.ends_with('.'));
+    host_ok && path.starts_with(prefix)
 }
 
 /// The path of an absolute URL ("/" when absent).

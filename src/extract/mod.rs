@@ -2,6 +2,8 @@
 //! adapters (`data/sites/*.toml`) as the content script does in the browser, so the two
 //! can be compared on the same saved pages (`tests/e2e`).
 
+mod generic;
+
 use scraper::{ElementRef, Html, Selector};
 
 use crate::engine::knowledge::{Field, Site, SitePage};
@@ -30,11 +32,22 @@ pub fn snapshot_from_html(engine: &Engine, html: &str, url: Option<&str>) -> Res
     let url = url.map(str::to_string).or_else(|| canonical_url(&doc));
     let title = Selector::parse("title").ok().and_then(|s| doc.select(&s).next()).map(|t| squash_whitespace(&t.text().collect::<String>()));
     let mut snap = PageSnapshot { url: url.clone(), title, site: None, kind: "unknown".into(), items: Vec::new() };
-    let Some(url) = url else { return Ok(snap) };
-    let Some(site) = engine.site_for_url(&url) else { return Ok(snap) };
-    snap.site = Some(site.id.clone());
-    let path = path_of(&url);
-    let Some(page) = page_for(site, &path) else { return Ok(snap) };
+    let site = url.as_deref().and_then(|u| engine.site_for_url(u));
+    snap.site = site.map(|s| s.id.clone());
+    let page = site.zip(url.as_deref()).and_then(|(s, u)| page_for(s, &path_of(u)));
+    let (Some(site), Some(page)) = (site, page) else {
+        // No adapter page: schema.org markup and the comment-list heuristic (the caller
+        // asked for this page, as the extension's user does with "Analyse page").
+        snap.items = generic::generic_items(&doc, true);
+        for (n, item) in snap.items.iter_mut().enumerate() {
+            item.id = format!("{}-{n}", site.map_or("page", |s| s.id.as_str()));
+            item.platform = site.map(|s| s.platform.clone());
+        }
+        if !snap.items.is_empty() {
+            snap.kind = "generic".into();
+        }
+        return Ok(snap);
+    };
     snap.kind = page.kind.clone();
     if page.item.is_empty() {
         return Ok(snap);
@@ -52,7 +65,7 @@ pub fn snapshot_from_html(engine: &Engine, html: &str, url: Option<&str>) -> Res
             title: read(el, page.title.as_ref()),
             author: read(el, page.author.as_ref()),
             rating,
-            rating_max: rating.map(|_| 5.0),
+            rating_max: rating.map(|_| page.rating_max.unwrap_or(5.0)),
             date: read(el, page.date.as_ref()),
             platform: Some(site.platform.clone()),
             ..Default::default()
@@ -68,11 +81,27 @@ pub fn page_for<'a>(site: &'a Site, path: &str) -> Option<&'a SitePage> {
 
 fn read(item: ElementRef, field: Option<&Field>) -> Option<String> {
     let field = field?;
+    if field.all && !field.selector.is_empty() {
+        // Every match of any selector, in document order, each read once.
+        let sels: Vec<Selector> = field.selector.iter().filter_map(|s| Selector::parse(s).ok()).collect();
+        let parts: Vec<String> = item
+            .descendants()
+            .filter_map(ElementRef::wrap)
+            .filter(|e| sels.iter().any(|s| s.matches(e)))
+            .filter_map(|e| value(e, field))
+            .collect();
+        return (!parts.is_empty()).then(|| parts.join(" "));
+    }
     let target = if field.selector.is_empty() {
         Some(item)
     } else {
         field.selector.iter().filter_map(|s| Selector::parse(s).ok()).find_map(|s| item.select(&s).next())
     }?;
+    value(target, field)
+}
+
+/// One element's value for a field: an attribute or its text, whitespace squashed.
+fn value(target: ElementRef, field: &Field) -> Option<String> {
     let raw = match &field.attr {
         Some(a) => target.value().attr(a)?.to_string(),
         None => target.text().collect::<String>(),

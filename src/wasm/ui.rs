@@ -368,16 +368,36 @@ fn on_message(state: &Rc<RefCell<SidebarState>>, ev: &MessageEvent) -> Res<()> {
             let snapshot: PageSnapshot = serde_wasm_bindgen::from_value(snap).map_err(|e| JsValue::from_str(&e.to_string()))?;
             let settings = state.borrow().settings.clone();
             let report = engine::analyze_page(&snapshot, &settings).map_err(|e| JsValue::from_str(&e.0))?;
-            let mut order: Vec<usize> = (0..report.complaints.len()).collect();
-            order.sort_by_key(|&i| {
-                let c = &report.complaints[i];
-                (!c.is_complaint, std::cmp::Reverse(severity_rank(&c.severity)), std::cmp::Reverse((c.severity_score * 1000.0) as i32))
-            });
             {
                 let mut s = state.borrow_mut();
+                s.order = order_of(&report.complaints);
                 s.report = Some(report);
-                s.order = order;
                 s.selected = 0;
+            }
+            render_sidebar(state)
+        }
+        Some("items") => {
+            // More comments arrived on a live page: analyse only them and merge them into
+            // the list, keeping the complaint the agent has open.
+            let items = js_sys::Reflect::get(&data, &"items".into())?;
+            let items: Vec<engine::SnapshotItem> = serde_wasm_bindgen::from_value(items).map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let (snapshot, settings) = {
+                let s = state.borrow();
+                let Some(r) = &s.report else { return Ok(()) };
+                let p = &r.page;
+                (PageSnapshot { url: p.url.clone(), title: p.title.clone(), site: p.site.clone(), kind: p.kind.clone(), items }, s.settings.clone())
+            };
+            let more = engine::analyze_page(&snapshot, &settings).map_err(|e| JsValue::from_str(&e.0))?;
+            {
+                let mut s = state.borrow_mut();
+                let open = s.order.get(s.selected).copied();
+                let Some(r) = s.report.as_mut() else { return Ok(()) };
+                r.page.items += more.page.items;
+                r.page.complaints += more.page.complaints;
+                r.complaints.extend(more.complaints);
+                let order = order_of(&r.complaints);
+                s.selected = open.and_then(|i| order.iter().position(|&j| j == i)).unwrap_or(0);
+                s.order = order;
             }
             render_sidebar(state)
         }
@@ -388,6 +408,22 @@ fn on_message(state: &Rc<RefCell<SidebarState>>, ev: &MessageEvent) -> Res<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// The list order: complaints first, then by severity, urgency and severity score, highest
+/// first; ties keep page order.
+fn order_of(complaints: &[ComplaintAnalysis]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..complaints.len()).collect();
+    order.sort_by_key(|&i| {
+        let c = &complaints[i];
+        (
+            !c.is_complaint,
+            std::cmp::Reverse(severity_rank(&c.severity)),
+            std::cmp::Reverse(severity_rank(&c.urgency)),
+            std::cmp::Reverse((c.severity_score * 1000.0) as i32),
+        )
+    });
+    order
 }
 
 fn status(state: &Rc<RefCell<SidebarState>>, msg: &str) {

@@ -6,9 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { ARTIFACTS, EXT, available, check, checkSidebar, pageFor } from "./pages.mjs";
+import { ARTIFACTS, EXT, PAGES, LIVE, available, check, checkSidebar, pageFor, siteFixtures } from "./pages.mjs";
 
-const pages = available();
+// The saved real pages and fixtures, then every site adapter's fixture pages, then the live
+// page (comments added after load, single-page navigation).
+const pages = available([...PAGES, ...siteFixtures(), LIVE]);
 mkdirSync(ARTIFACTS, { recursive: true });
 const profile = mkdtempSync(join(tmpdir(), "calmly-chromium-"));
 const context = await chromium.launchPersistentContext(profile, {
@@ -45,6 +47,7 @@ try {
   console.log(`service worker: ${sw.url()}`);
 
   for (const p of pages) {
+    if (p === pages.at(-1)) break; // LIVE: below
     blocked.current = 0;
     const page = await context.newPage();
     const errors = [];
@@ -56,9 +59,14 @@ try {
         const ran = await page.evaluate(() => document.documentElement.dataset.inlineScript);
         check(ran === p.expect.inlineScript, `${p.name}: the page's CSP case is not what the test intends (inline script: ${ran})`);
       }
-      const frame = await sidebarFrame(page, p.expect.sidebar ? 10000 : 2500);
-      if (!p.expect.sidebar) {
-        check(!frame, `${p.name}: the sidebar opened on a listing page`);
+      let frame = await sidebarFrame(page, p.expect.sidebar ? 10000 : 1500);
+      if (p.expect.toggle) {
+        // Opens only when asked: nothing yet, then the toolbar button's message.
+        check(!(await visibleSidebar(page)), `${p.name}: the sidebar opened by itself on a page read by guesswork`);
+        await sw.evaluate(toggleAllTabs);
+        frame = await sidebarFrame(page, 10000);
+      } else if (!p.expect.sidebar) {
+        check(!(await visibleSidebar(page)), `${p.name}: the sidebar opened on a page with nothing to answer`);
         console.log(`ok   ${p.name}: no sidebar, as expected`);
         continue;
       }
@@ -77,6 +85,8 @@ try {
       await page.close();
     }
   }
+
+  failures += await livePage();
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
@@ -89,6 +99,57 @@ if (blocked.extension.length) {
 }
 console.log(failures ? `chromium e2e: ${failures} failed` : "chromium e2e: all passed");
 process.exit(failures ? 1 : 0);
+
+// Sent from the service worker: the content script is in the tab already (adapter host).
+async function toggleAllTabs() {
+  for (const t of await chrome.tabs.query({})) chrome.tabs.sendMessage(t.id, { type: "toggle" }).catch(() => {});
+}
+
+/** Whether the sidebar host is on the page and shown (it is preloaded hidden). */
+async function visibleSidebar(page) {
+  return page.evaluate(() => {
+    const h = document.querySelector("calmly-sidebar");
+    return !!h && getComputedStyle(h).display !== "none";
+  });
+}
+
+/**
+ * A live page: two reviews at load, three more appended by the page's script later
+ * (infinite scroll), then a history.pushState navigation to another company's reviews.
+ * The sidebar must follow: 2 → 5 items with the open complaint kept, then the new page's
+ * items only; picking an item outlines it on the page.
+ */
+async function livePage() {
+  const p = LIVE;
+  const page = await context.newPage();
+  try {
+    await page.goto(p.url, { waitUntil: "domcontentloaded" });
+    const frame = await sidebarFrame(page, 10000);
+    check(frame, "live: the sidebar did not appear");
+    await frame.waitForSelector("#app[data-state=ready]", { timeout: 10000 });
+    check((await frame.$$(".item")).length === 2, "live: expected 2 items at load");
+    const open = await frame.$eval("blockquote.complaint-text", (e) => e.textContent);
+    await page.evaluate(() => window.loadMore(3));
+    await frame.waitForFunction(() => document.querySelectorAll(".item").length === 5, null, { timeout: 5000 });
+    check((await frame.$eval("blockquote.complaint-text", (e) => e.textContent)) === open, "live: the open complaint changed when comments were added");
+    // Picking the last item scrolls to it and outlines it on the page.
+    await frame.click(".item:last-child");
+    await page.waitForFunction(() => [...document.querySelectorAll("article")].some((a) => a.style.outline.includes("3px")), null, { timeout: 3000 });
+    check((await page.$$eval("article", (as) => as.filter((a) => a.style.outline.includes("3px")).length)) === 1, "live: not exactly one item outlined");
+    await page.evaluate(() => window.navigateTo("/review/other-shop.example"));
+    await frame.waitForFunction(() => document.querySelectorAll(".item").length === 1, null, { timeout: 5000 });
+    const text = await frame.$eval(".item .snippet", (e) => e.textContent);
+    check(text.startsWith("Other shop"), `live: after navigation the sidebar shows ${JSON.stringify(text)}`);
+    console.log("ok   live: 2 items → 5 after the page added 3 (open complaint kept), outline on pick, 1 after pushState navigation");
+    return 0;
+  } catch (e) {
+    console.log(`FAIL live: ${e.message}`);
+    await page.screenshot({ path: join(ARTIFACTS, "chromium-live-failed.png") }).catch(() => {});
+    return 1;
+  } finally {
+    await page.close();
+  }
+}
 
 async function sidebarFrame(page, timeout) {
   const end = Date.now() + timeout;

@@ -2,7 +2,7 @@
 // Saved real pages come from ../shared/data/pages (see its SOURCES.tsv); the URL is the
 // page's own canonical link, or a real URL of the same kind where the page has none.
 import { execFileSync } from "node:child_process";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -68,6 +68,48 @@ export const PAGES = [
   },
 ];
 
+/**
+ * The site-adapter fixtures (tests/fixtures/sites/*.json, see tests/sites.rs), served at
+ * their URLs: the content script must find the same items as the native test expects.
+ * `texts` are the expected starts of the items' texts (the sidebar shows 90 characters).
+ */
+export function siteFixtures() {
+  const dir = join(ROOT, "tests/fixtures/sites");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .flatMap((f) => {
+      const fx = JSON.parse(readFileSync(join(dir, f), "utf8"));
+      return fx.pages.map((pg) => ({ items: [], ...pg })).map((pg) => ({
+        name: `fixture-${pg.file.replace(/\.html$/, "")}`,
+        url: pg.url,
+        file: join(dir, pg.file),
+        headers: {},
+        expect: {
+          sidebar: pg.items.length > 0 && pg.kind !== "listing" && !pg.asked,
+          toggle: pg.asked ? true : undefined,
+          items: pg.items.length,
+          minComplaints: 0,
+          texts: pg.items.map((i) => i.text.slice(0, 80)),
+        },
+      }));
+    });
+}
+
+/** The pages that open a sidebar: what the DCL → sidebar benchmark loads. */
+export function benchPages() {
+  return [...PAGES, ...siteFixtures()].filter((p) => p.expect.sidebar);
+}
+
+/** A page that changes after load (tests/fixtures/pages/live_feed.html): chromium.mjs. */
+export const LIVE = {
+  name: "live",
+  url: "https://www.trustpilot.com/review/calmly-live.example",
+  file: fixture("live_feed.html"),
+  headers: {},
+  expect: { sidebar: true, items: 2, minComplaints: 1 },
+};
+
 export function available(pages = PAGES) {
   const missing = pages.filter((p) => !existsSync(p.file));
   if (missing.length) throw new Error(`missing test pages: ${missing.map((p) => p.file).join(", ")}`);
@@ -94,6 +136,10 @@ export async function checkSidebar(frame, p) {
   const complaints = await frame.$$eval(".item .sev:not(.sev-none)", (els) => els.length);
   const status = await frame.$eval(".status", (e) => e.textContent);
   check(items === p.expect.items, `${p.name}: ${items} items in the sidebar, expected ${p.expect.items}`);
+  if (p.expect.texts) {
+    const snippets = await frame.$$eval(".item .snippet", (els) => els.map((e) => e.textContent));
+    for (const t of p.expect.texts) check(snippets.some((s) => s.startsWith(t.slice(0, 80))), `${p.name}: no item starts with ${JSON.stringify(t)}; the sidebar has ${JSON.stringify(snippets)}`);
+  }
   check(complaints >= p.expect.minComplaints, `${p.name}: ${complaints} complaints, expected at least ${p.expect.minComplaints}`);
   const facts = await frame.$$eval(".facts dd", (els) => els.map((e) => e.textContent));
   const draft = await frame.$eval("textarea.draft", (e) => e.value);
