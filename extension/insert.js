@@ -38,8 +38,8 @@
 //     would: beforeinput/input fire and it lands in the native undo stack, as a step of
 //     its own (see endTyping). Paste comes first because that execCommand path is not
 //     enough for every editor: in Chromium 156 ProseMirror and Quill 2 follow it, but
-//     Draft.js and Lexical squash or reorder the lines and Slate's model misses the text
-//     while its DOM shows it (tests/e2e/editors.mjs).
+//     Draft.js keeps only the last line, Lexical runs the lines into one, and Slate's
+//     model misses the text while its DOM shows it (tried with tests/e2e/editors.mjs).
 //   Afterwards the box must show the text; if not, the message says so (use Copy).
 (() => {
   "use strict";

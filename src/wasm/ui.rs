@@ -312,22 +312,49 @@ fn copy_text(t: &str, button: &Element) {
 
 // ------------------------------------------------------------------------- sidebar
 
+/// The list shows the most pressing complaints first; past this many, the rest are counted
+/// but not drawn, so a page with thousands of comments keeps the sidebar quick.
+const LIST_MAX: usize = 200;
+/// Analysis runs in slices of about this many milliseconds, so a long page never freezes
+/// the sidebar; the status line shows the progress in between.
+const SLICE_MS: f64 = 25.0;
+
 struct SidebarState {
     root: Element,
     token: String,
     settings: Settings,
     report: Option<PageReport>,
-    /// Indexes into `report.complaints`, complaints first, most severe first.
+    /// Items received but not analysed yet (analysed a slice at a time).
+    backlog: std::collections::VecDeque<engine::SnapshotItem>,
+    /// A slice is scheduled.
+    working: bool,
+    /// Indexes into `report.complaints`: complaints first, most severe and urgent first.
     order: Vec<usize>,
     selected: usize,
-    listeners: Vec<EventListener>,
+    /// The list's listeners; the open complaint's are kept apart, so a list update
+    /// leaves the draft being edited alone.
+    list_listeners: Vec<EventListener>,
+    detail_listeners: Vec<EventListener>,
+    shell_listeners: Vec<EventListener>,
 }
 
 pub struct Sidebar;
 
 impl Sidebar {
     pub fn mount(root: Element, token: String, settings: Settings) -> Res<()> {
-        let state = Rc::new(RefCell::new(SidebarState { root, token, settings, report: None, order: vec![], selected: 0, listeners: vec![] }));
+        let state = Rc::new(RefCell::new(SidebarState {
+            root,
+            token,
+            settings,
+            report: None,
+            backlog: Default::default(),
+            working: false,
+            order: vec![],
+            selected: 0,
+            list_listeners: vec![],
+            detail_listeners: vec![],
+            shell_listeners: vec![],
+        }));
         render_sidebar(&state)?;
         let window = gloo_utils::window();
         let st = state.clone();
@@ -364,42 +391,37 @@ fn on_message(state: &Rc<RefCell<SidebarState>>, ev: &MessageEvent) -> Res<()> {
     }
     match get("type").as_deref() {
         Some("snapshot") => {
+            // A fresh page: an empty report with the page's facts, then its items by slices.
             let snap = js_sys::Reflect::get(&data, &"snapshot".into())?;
-            let snapshot: PageSnapshot = serde_wasm_bindgen::from_value(snap).map_err(|e| JsValue::from_str(&e.to_string()))?;
-            let settings = state.borrow().settings.clone();
-            let report = engine::analyze_page(&snapshot, &settings).map_err(|e| JsValue::from_str(&e.0))?;
+            let mut snapshot: PageSnapshot = serde_wasm_bindgen::from_value(snap).map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let items = std::mem::take(&mut snapshot.items);
+            let report = engine::analyze_page(&snapshot, &state.borrow().settings).map_err(|e| JsValue::from_str(&e.0))?;
             {
                 let mut s = state.borrow_mut();
-                s.order = order_of(&report.complaints);
                 s.report = Some(report);
+                s.order.clear();
                 s.selected = 0;
+                s.backlog = items.into();
             }
-            render_sidebar(state)
+            analyse_slice(state);
+            Ok(())
         }
         Some("items") => {
-            // More comments arrived on a live page: analyse only them and merge them into
-            // the list, keeping the complaint the agent has open.
+            // More comments arrived on a live page: queue them; the open complaint stays.
             let items = js_sys::Reflect::get(&data, &"items".into())?;
             let items: Vec<engine::SnapshotItem> = serde_wasm_bindgen::from_value(items).map_err(|e| JsValue::from_str(&e.to_string()))?;
-            let (snapshot, settings) = {
-                let s = state.borrow();
-                let Some(r) = &s.report else { return Ok(()) };
-                let p = &r.page;
-                (PageSnapshot { url: p.url.clone(), title: p.title.clone(), site: p.site.clone(), kind: p.kind.clone(), items }, s.settings.clone())
-            };
-            let more = engine::analyze_page(&snapshot, &settings).map_err(|e| JsValue::from_str(&e.0))?;
-            {
+            let idle = {
                 let mut s = state.borrow_mut();
-                let open = s.order.get(s.selected).copied();
-                let Some(r) = s.report.as_mut() else { return Ok(()) };
-                r.page.items += more.page.items;
-                r.page.complaints += more.page.complaints;
-                r.complaints.extend(more.complaints);
-                let order = order_of(&r.complaints);
-                s.selected = open.and_then(|i| order.iter().position(|&j| j == i)).unwrap_or(0);
-                s.order = order;
+                if s.report.is_none() {
+                    return Ok(());
+                }
+                s.backlog.extend(items);
+                !s.working
+            };
+            if idle {
+                analyse_slice(state);
             }
-            render_sidebar(state)
+            Ok(())
         }
         Some("insert-result") => {
             let msg = get("message").unwrap_or_default();
@@ -407,6 +429,56 @@ fn on_message(state: &Rc<RefCell<SidebarState>>, ev: &MessageEvent) -> Res<()> {
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// Analyses queued items for about SLICE_MS, merges them into the report, redraws the list
+/// (and, the first time, the open complaint), and schedules the next slice if any remain.
+fn analyse_slice(state: &Rc<RefCell<SidebarState>>) {
+    let start = js_sys::Date::now();
+    let first = state.borrow().order.is_empty();
+    let (more, snapshot, settings) = {
+        let mut s = state.borrow_mut();
+        let Some(r) = &s.report else { return };
+        let page = PageSnapshot { url: r.page.url.clone(), title: r.page.title.clone(), site: r.page.site.clone(), kind: r.page.kind.clone(), items: vec![] };
+        let settings = s.settings.clone();
+        let mut batch = Vec::new();
+        // At least one item per slice; the first slice takes a few more so the list is
+        // useful at once.
+        while let Some(item) = s.backlog.pop_front() {
+            batch.push(item);
+            if batch.len() % 8 == 0 && js_sys::Date::now() - start > SLICE_MS {
+                break;
+            }
+        }
+        (!s.backlog.is_empty(), PageSnapshot { items: batch, ..page }, settings)
+    };
+    let analysed = match engine::analyze_page(&snapshot, &settings) {
+        Ok(r) => r,
+        Err(e) => {
+            status(state, &format!("Could not analyse this page: {}", e.0));
+            return;
+        }
+    };
+    {
+        let mut s = state.borrow_mut();
+        let open = s.order.get(s.selected).copied();
+        let Some(r) = s.report.as_mut() else { return };
+        r.page.items += analysed.page.items;
+        r.page.complaints += analysed.page.complaints;
+        r.complaints.extend(analysed.complaints);
+        let order = order_of(&r.complaints);
+        s.selected = open.and_then(|i| order.iter().position(|&j| j == i)).unwrap_or(0);
+        s.order = order;
+        s.working = more;
+    }
+    let drawn = if first { render_sidebar(state) } else { render_list(state) };
+    if let Err(e) = drawn {
+        status(state, &format!("Could not show the page's items: {e:?}"));
+    }
+    if more {
+        let st = state.clone();
+        gloo_timers::callback::Timeout::new(0, move || analyse_slice(&st)).forget();
     }
 }
 
@@ -432,6 +504,20 @@ fn status(state: &Rc<RefCell<SidebarState>>, msg: &str) {
     }
 }
 
+fn status_text(s: &SidebarState) -> String {
+    let Some(r) = &s.report else { return "Reading the page…".into() };
+    let waiting = s.backlog.len();
+    if r.complaints.is_empty() && waiting == 0 {
+        return if r.page.kind == "listing" { "This is a listing page: no reviews or comments to answer here." } else { "No reviews or comments found on this page." }.into();
+    }
+    let mut t = format!("{} of {} {} look like complaints.", r.page.complaints, r.page.items, if r.page.items == 1 { "item" } else { "items" });
+    if waiting > 0 {
+        t.push_str(&format!(" Analysing {} more…", waiting));
+    }
+    t
+}
+
+/// The whole sidebar: header, status, list and the open complaint.
 fn render_sidebar(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
     let (root, frag, listeners) = {
         let s = state.borrow();
@@ -444,67 +530,90 @@ fn render_sidebar(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
         listeners.push(EventListener::new(&close, "click", |_| post_to_parent(&[("type", "close".into())])));
         header.append_child(&close)?;
         frag.append_child(&header)?;
-        let status_el = el("p", "status")?;
+        let status_el = text("p", "status", &status_text(&s))?;
         status_el.set_attribute("role", "status")?;
         frag.append_child(&status_el)?;
-        match &s.report {
-            None => status_el.set_text_content(Some("Reading the page…")),
-            Some(r) if r.complaints.is_empty() => status_el.set_text_content(Some(if r.page.kind == "listing" {
-                "This is a listing page: no reviews or comments to answer here."
-            } else {
-                "No reviews or comments found on this page."
-            })),
-            Some(r) => {
-                status_el.set_text_content(Some(&format!(
-                    "{} of {} {} look like complaints.",
-                    r.page.complaints,
-                    r.page.items,
-                    if r.page.items == 1 { "item" } else { "items" }
-                )));
-                let list = el("ul", "items")?;
-                list.set_attribute("role", "listbox")?;
-                list.set_attribute("aria-label", "Reviews and comments on this page")?;
-                for (pos, &i) in s.order.iter().enumerate() {
-                    let c = &r.complaints[i];
-                    let li = el("li", if pos == s.selected { "item selected" } else { "item" })?;
-                    li.set_attribute("role", "option")?;
-                    li.set_attribute("tabindex", if pos == s.selected { "0" } else { "-1" })?;
-                    li.set_attribute("aria-selected", if pos == s.selected { "true" } else { "false" })?;
-                    add(&li, text("span", &format!("sev sev-{}", if c.is_complaint { c.severity.as_str() } else { "none" }), if c.is_complaint { &c.severity } else { "ok" }))?;
-                    let snippet: String = c.text.chars().take(90).collect();
-                    add(&li, text("span", "snippet", &snippet))?;
-                    let st = state.clone();
-                    listeners.push(EventListener::new(&li, "click", move |_| select(&st, pos)));
-                    let st = state.clone();
-                    listeners.push(EventListener::new(&li, "keydown", move |ev| {
-                        let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                        let n = st.borrow().order.len();
-                        match k.key().as_str() {
-                            "ArrowDown" if pos + 1 < n => select(&st, pos + 1),
-                            "ArrowUp" if pos > 0 => select(&st, pos - 1),
-                            _ => {}
-                        }
-                    }));
-                    list.append_child(&li)?;
-                }
-                frag.append_child(&list)?;
-                if let Some(&i) = s.order.get(s.selected) {
-                    let c = &r.complaints[i];
-                    let id = c.id.clone();
-                    let insert: Rc<dyn Fn(String)> =
-                        Rc::new(move |t: String| post_to_parent(&[("type", "insert".into()), ("id", id.as_str().into()), ("text", t.into())]));
-                    let (detail, l) = render_analysis(c, &s.settings, Some(insert))?;
-                    listeners.extend(l);
-                    frag.append_child(&detail)?;
-                }
-            }
-        }
+        add(&frag, el("div", "list-holder"))?;
+        add(&frag, el("div", "detail-holder"))?;
         (s.root.clone(), frag, listeners)
     };
     root.set_text_content(None);
     root.append_child(&frag)?;
-    root.set_attribute("data-state", if state.borrow().report.is_some() { "ready" } else { "waiting" })?;
-    state.borrow_mut().listeners = listeners;
+    state.borrow_mut().shell_listeners = listeners;
+    render_list(state)?;
+    render_detail(state)?;
+    let ready = state.borrow().report.is_some();
+    root.set_attribute("data-state", if ready { "ready" } else { "waiting" })?;
+    Ok(())
+}
+
+/// The list of items (and the status line); the open complaint's panel is left as it is.
+fn render_list(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
+    let (holder, listeners) = {
+        let s = state.borrow();
+        let Some(holder) = s.root.query_selector(".list-holder")? else { return Ok(()) };
+        if let Some(st) = s.root.query_selector(".status")? {
+            st.set_text_content(Some(&status_text(&s)));
+        }
+        holder.set_text_content(None);
+        let mut listeners = Vec::new();
+        let Some(r) = &s.report else { return Ok(()) };
+        if r.complaints.is_empty() {
+            return Ok(());
+        }
+        let list = el("ul", "items")?;
+        list.set_attribute("role", "listbox")?;
+        list.set_attribute("aria-label", "Reviews and comments on this page")?;
+        let n = s.order.len();
+        for (pos, &i) in s.order.iter().enumerate().take(LIST_MAX.max(s.selected + 1)) {
+            let c = &r.complaints[i];
+            let li = el("li", if pos == s.selected { "item selected" } else { "item" })?;
+            li.set_attribute("role", "option")?;
+            li.set_attribute("tabindex", if pos == s.selected { "0" } else { "-1" })?;
+            li.set_attribute("aria-selected", if pos == s.selected { "true" } else { "false" })?;
+            add(&li, text("span", &format!("sev sev-{}", if c.is_complaint { c.severity.as_str() } else { "none" }), if c.is_complaint { &c.severity } else { "ok" }))?;
+            let snippet: String = c.text.chars().take(90).collect();
+            add(&li, text("span", "snippet", &snippet))?;
+            let st = state.clone();
+            listeners.push(EventListener::new(&li, "click", move |_| select(&st, pos)));
+            let st = state.clone();
+            listeners.push(EventListener::new(&li, "keydown", move |ev| {
+                let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                match k.key().as_str() {
+                    "ArrowDown" if pos + 1 < n => select(&st, pos + 1),
+                    "ArrowUp" if pos > 0 => select(&st, pos - 1),
+                    _ => {}
+                }
+            }));
+            list.append_child(&li)?;
+        }
+        holder.append_child(&list)?;
+        if n > LIST_MAX.max(s.selected + 1) {
+            add(&holder, text("p", "muted more", &format!("{} more, less pressing, not listed.", n - LIST_MAX.max(s.selected + 1))))?;
+        }
+        (holder, listeners)
+    };
+    let _ = holder;
+    state.borrow_mut().list_listeners = listeners;
+    Ok(())
+}
+
+/// The open complaint: what it is, what to do, what to say.
+fn render_detail(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
+    let listeners = {
+        let s = state.borrow();
+        let Some(holder) = s.root.query_selector(".detail-holder")? else { return Ok(()) };
+        holder.set_text_content(None);
+        let Some(r) = &s.report else { return Ok(()) };
+        let Some(&i) = s.order.get(s.selected) else { return Ok(()) };
+        let c = &r.complaints[i];
+        let id = c.id.clone();
+        let insert: Rc<dyn Fn(String)> = Rc::new(move |t: String| post_to_parent(&[("type", "insert".into()), ("id", id.as_str().into()), ("text", t.into())]));
+        let (detail, l) = render_analysis(c, &s.settings, Some(insert))?;
+        holder.append_child(&detail)?;
+        l
+    };
+    state.borrow_mut().detail_listeners = listeners;
     Ok(())
 }
 
@@ -517,7 +626,8 @@ fn select(state: &Rc<RefCell<SidebarState>>, pos: usize) {
     if let Some(id) = id {
         post_to_parent(&[("type", "scroll".into()), ("id", id.into())]);
     }
-    let _ = render_sidebar(state);
+    let _ = render_list(state);
+    let _ = render_detail(state);
     if let Ok(Some(e)) = state.borrow().root.query_selector(".item.selected") {
         if let Some(h) = e.dyn_ref::<web_sys::HtmlElement>() {
             let _ = h.focus();

@@ -19,6 +19,8 @@ export const ARTIFACTS = join(ROOT, "tests/e2e/artifacts");
 
 const fixture = (f) => join(ROOT, "tests/fixtures/pages", f);
 const saved = (f) => join(SHARED, "pages", f);
+/** Whether a test page is one of the saved real pages (not a fixture written for tests). */
+export const isSaved = (p) => p.file.startsWith(join(SHARED, "pages"));
 // Saved pages are snapshots: their DOM is already rendered, and their own scripts cannot work
 // with their servers cut off. Left running, some spin (the Booking listing re-requested its
 // blocked resources ~10,000 times and held DOMContentLoaded past 30 s in one CI run), so they
@@ -66,6 +68,14 @@ export const PAGES = [
     // A listing page: must not be taken for a complaint page.
     expect: { sidebar: false },
   },
+  {
+    name: "tripadvisor-listing-real",
+    url: "https://www.tripadvisor.com/Attractions-g155019-Activities-Toronto_Ontario.html",
+    file: saved("tripadvisor/tripadvisor_things_to_do_toronto_listing.html"),
+    headers: SNAPSHOT,
+    // A 2018 attractions listing (SOURCES.tsv): no review text, no complaint page.
+    expect: { sidebar: false },
+  },
 ];
 
 /**
@@ -98,7 +108,7 @@ export function siteFixtures() {
 
 /** The pages that open a sidebar: what the DCL → sidebar benchmark loads. */
 export function benchPages() {
-  return [...PAGES, ...siteFixtures()].filter((p) => p.expect.sidebar);
+  return [...PAGES, ...siteFixtures()].filter((p) => p.expect.sidebar).map((p) => ({ ...p, saved: isSaved(p) }));
 }
 
 /** A page that changes after load (tests/fixtures/pages/live_feed.html): chromium.mjs. */

@@ -1,5 +1,6 @@
 // Benchmark: DOMContentLoaded → sidebar ready, in real Chromium with the built extension,
-// on the saved real pages and the site fixtures that open a sidebar (tests/e2e/pages.mjs).
+// on the saved real pages and the site fixtures that open a sidebar (tests/e2e/pages.mjs),
+// reported apart: the budget is for the saved real pages.
 // Prints, per page, the median and max over RUNS loads, and where the time goes:
 //   content  DCL → the content script has read the page (mark "calmly-snapshot", page timeline)
 //   wasm     DCL → the sidebar's wasm is initialised (mark "calmly-wasm", sidebar timeline)
@@ -37,7 +38,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const fmt = (x) => (x == null ? "    –" : x.toFixed(0).padStart(5));
-const all = [];
+const groups = { saved: [], fixture: [] };
 console.log(`DOMContentLoaded → sidebar, ms, ${RUNS} loads per page (first load excluded: cold compile cache)`);
 console.log(`${"page".padEnd(34)} ${"content".padStart(7)} ${"wasm".padStart(6)} ${"ready".padStart(6)} ${"max".padStart(6)}  items`);
 for (const p of pages) {
@@ -71,9 +72,13 @@ for (const p of pages) {
     }
   }
   const ready = runs.map((x) => x.ready);
-  all.push(...ready);
+  groups[p.saved ? "saved" : "fixture"].push(...ready);
   console.log(`${p.name.padEnd(34)} ${fmt(median(runs.map((x) => x.content ?? 0)))}   ${fmt(median(runs.map((x) => x.wasm)))}  ${fmt(median(ready))}  ${fmt(Math.max(...ready))}  ${runs[0].items}`);
 }
-console.log(`all pages: median ${median(all).toFixed(0)} ms, max ${Math.max(...all).toFixed(0)} ms (budget: median ≤ 150 ms)`);
+const line = (xs) => (xs.length ? `median ${median(xs).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms` : "none");
+console.log(`saved real pages: ${line(groups.saved)} (budget: median ≤ 150 ms)`);
+console.log(`minimal fixtures: ${line(groups.fixture)}`);
+console.log("(On a few-KB fixture, DOMContentLoaded comes almost at once, so the sidebar frame's own start — an");
+console.log(" extension process and 840 KB of wasm — cannot overlap the page's parsing as it does on real pages.)");
 await context.close();
 rmSync(profile, { recursive: true, force: true });
