@@ -69,6 +69,51 @@ export const PAGES = [
     expect: { sidebar: false },
   },
   {
+    name: "twitter-2019-real",
+    url: "https://twitter.com/kingbeyoncestan/status/745276948213968896",
+    file: saved("twitter_x/twitter_status_page_2019.html"),
+    // Page scripts stay on: with scripts off, its <noscript> meta refresh leaves the page.
+    headers: {},
+    // Ground truth counted independently (html.parser over div.tweet[data-tweet-id]): 12
+    // tweets — the thread's opener, the focused tweet, 8 more of the thread, 2 replies.
+    expect: {
+      sidebar: true, items: 12, minComplaints: 0,
+      texts: ["She doesn't have the range: a thread coming soon.", "Now before you write me off as bias"],
+    },
+  },
+  {
+    name: "facebook-post-real",
+    url: "https://www.facebook.com/119240841493711/posts/check-out-these-themed-wallpapers-and-many-more-at-the-link-below-for-your-perso/3065154550235644/",
+    file: saved("facebook/m_facebook_nintendo_story_post.html"),
+    headers: SNAPSHOT,
+    // Ground truth: 108 comments under the permalinked post and the three more Nintendo
+    // posts below it (30 + 30 + 18 + 30; one is Nintendo's own). Replies are links only.
+    expect: {
+      sidebar: true, items: 108, minComplaints: 1,
+      texts: ["I think Sora,Spyro,Dixie Kong and a monster hunter", "A backwards compatible system would be great"],
+    },
+  },
+  {
+    name: "facebook-group-feed-real",
+    url: "https://www.facebook.com/groups/southamericansincomputing/",
+    file: saved("facebook/m_facebook_group_feed.html"),
+    headers: SNAPSHOT,
+    // A group feed lists truncated posts that open on their own pages: a listing.
+    expect: { sidebar: false },
+  },
+  {
+    name: "reddit-thread-real",
+    url: "https://www.reddit.com/r/AskReddit/comments/axtih6/what_is_the_most_worth_it_item_you_have_ever/",
+    file: saved("reddit/reddit_askreddit_worth_it_purchase_thread.html"),
+    headers: SNAPSHOT,
+    // Ground truth: 15 comment containers (div#t1_…), 3 deleted → 12 comments. The
+    // submission is a title-only question, not a comment.
+    expect: {
+      sidebar: true, items: 12, minComplaints: 0,
+      texts: ["A Miele canister vacuum. I had read the 4 AMAs", "Years ago my dad bought a plastic severed hand"],
+    },
+  },
+  {
     name: "tripadvisor-listing-real",
     url: "https://www.tripadvisor.com/Attractions-g155019-Activities-Toronto_Ontario.html",
     file: saved("tripadvisor/tripadvisor_things_to_do_toronto_listing.html"),
