@@ -99,7 +99,30 @@ fn main() {
         fs::write(out_dir.join(name), bytes).expect("write model");
     }
 
-    let k = Knowledge { playbooks, plan, lexicons, templates, sites, platforms };
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("knowledge.json");
-    fs::write(&out, serde_json::to_string(&k).expect("serialize knowledge")).expect("write knowledge.json");
+    let mut k = Knowledge { playbooks, plan, lexicons, templates, sites, platforms };
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
+        // The wasm never reads pages (the content script applies the adapters, from its own
+        // generated sites.js) nor shows where a limit comes from: the adapters' page rules
+        // and the platforms' sources stay in the native build only (`calmly sites`,
+        // `data/platforms.toml`). Sites keep their id, name, hosts and platform.
+        for s in &mut k.sites {
+            s.pages.clear();
+        }
+        for p in &mut k.platforms.platform {
+            p.source.clear();
+        }
+    }
+    // The sidebar's English strings, compiled into the wasm as its fallback: without the
+    // options and case-list pages' keys (`opt_`, `cases_`), which the wasm never shows.
+    println!("cargo:rerun-if-changed=extension/ui/en.json");
+    let ui: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&fs::read_to_string("extension/ui/en.json").expect("read extension/ui/en.json")).expect("extension/ui/en.json is not a JSON object");
+    let sidebar: serde_json::Map<String, serde_json::Value> = ui.into_iter().filter(|(k, _)| !k.starts_with("opt_") && !k.starts_with("cases_")).collect();
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    fs::write(out_dir.join("ui_en.json"), serde_json::to_string(&sidebar).expect("serialize ui strings")).expect("write ui_en.json");
+
+    // postcard, not JSON: reading it needs a fraction of serde_json's code in the wasm, and
+    // no text parsing at start-up.
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("knowledge.bin");
+    fs::write(&out, postcard::to_allocvec(&k).expect("serialize knowledge")).expect("write knowledge.bin");
 }

@@ -229,12 +229,42 @@
     parent.appendChild(host);
   }
 
+  const COLLAPSED_WIDTH = "44px";
+  function collapse(on) {
+    collapsed = on;
+    if (host) host.style.width = on ? COLLAPSED_WIDTH : SIDEBAR_WIDTH;
+  }
+
+  // The sidebar's state per tab (closed, collapsed) lives in the background's session
+  // storage, keyed by tab: it survives reloads and in-tab navigation, not the browser.
+  let collapsed = false;
+  let tabState = { closed: false, collapsed: false };
+  function rememberTab(patch) {
+    tabState = { ...tabState, ...patch };
+    try {
+      chrome.runtime.sendMessage({ type: "tab-state-set", state: tabState }).catch(() => {});
+    } catch {
+      // the extension was reloaded: nothing to remember with
+    }
+  }
+  const tabStateLoaded = (async () => {
+    try {
+      const s = await chrome.runtime.sendMessage({ type: "tab-state-get" });
+      if (s && typeof s === "object") tabState = { closed: !!s.closed, collapsed: !!s.collapsed };
+    } catch {
+      // no background (reloading): defaults
+    }
+  })();
+
   function show() {
     mount();
     if (!host) return;
     host.style.display = "block";
     shown = true;
     dismissed = false;
+    if (tabState.closed) rememberTab({ closed: false });
+    collapse(tabState.collapsed);
+    if (tabState.collapsed) send({ type: "collapsed", collapsed: true });
   }
 
   function unmount() {
@@ -285,6 +315,10 @@
     } else if (msg.type === "close") {
       unmount();
       dismissed = true;
+      rememberTab({ closed: true });
+    } else if (msg.type === "collapse") {
+      collapse(!!msg.collapsed);
+      rememberTab({ collapsed: !!msg.collapsed });
     } else if (msg.type === "scroll") {
       const el = elements.get(msg.id);
       if (el && el.isConnected) {
@@ -369,10 +403,14 @@
       if (shown) {
         unmount();
         dismissed = true;
+        rememberTab({ closed: true });
       } else {
         if (!site) locate();
         analyzePage(true);
       }
+    } else if (msg.type === "key") {
+      // The extension's page-wide shortcuts (next complaint, insert) act in the sidebar.
+      if (shown) send({ type: "key", action: String(msg.action || "") });
     } else if (msg.type === "analyze-selection") {
       const text = squash(msg.text || String(getSelection() || ""));
       if (!text) return;
@@ -391,7 +429,9 @@
   locate();
   if (site) {
     if (page && page.kind !== "listing") mount();
-    const start = () => {
+    const start = async () => {
+      await tabStateLoaded;
+      if (tabState.closed) dismissed = true; // closed in this tab before: wait to be asked
       analyzePage(false);
       if (document.documentElement) watch();
     };

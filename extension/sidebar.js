@@ -1,6 +1,7 @@
 // Loads the engine (wasm) and hands the sidebar to it. Runs under the extension's CSP,
 // so wasm is allowed whatever the host page's CSP says.
-import init, { mountSidebar, lastPanic } from "./pkg/calmly.js";
+import init, { mountSidebar, lastPanic, setUiStrings } from "./pkg/calmly.js";
+import { fetchStrings, uiLanguage } from "./strings.js";
 
 performance.mark("calmly-script");
 
@@ -40,9 +41,13 @@ new MutationObserver((_, obs) => {
 }).observe(app, { attributes: true, attributeFilter: ["data-state"] });
 
 try {
-  await init();
+  const [settings] = await Promise.all([loadSettings(), init()]);
   performance.mark("calmly-wasm");
-  const settings = await loadSettings();
+  const lang = uiLanguage(settings);
+  document.documentElement.lang = lang;
+  // English is compiled into the wasm; other languages lay their file over it.
+  const strings = lang === "en" ? null : await fetchStrings(`ui/${lang}.json`);
+  if (strings) setUiStrings(strings);
   try {
     mountSidebar(app, token, settings);
     performance.mark("calmly-mounted");

@@ -258,3 +258,50 @@ fn site_selectors_parse_and_platforms_have_sources() {
         assert!(["review_site", "social", "marketplace", "app_store", "web"].contains(&p.kind.as_str()), "{}: kind {}", p.id, p.kind);
     }
 }
+
+/// `{name}` placeholders of an interface string.
+fn placeholders(s: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.insert(rest[i + 1..i + j].to_string());
+        rest = &rest[i + j + 1..];
+    }
+    out
+}
+
+#[test]
+fn interface_strings_exist_in_five_languages_with_the_same_keys_and_placeholders() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("extension/ui");
+    let read = |lang: &str| -> serde_json::Map<String, serde_json::Value> {
+        let p = dir.join(format!("{lang}.json"));
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    };
+    let en = read("en");
+    assert!(en.len() > 100, "en.json looks truncated");
+    for lang in ["pt", "es", "pl", "ro"] {
+        let other = read(lang);
+        let missing: Vec<&String> = en.keys().filter(|k| !other.contains_key(*k)).collect();
+        let extra: Vec<&String> = other.keys().filter(|k| !en.contains_key(*k)).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "ui/{lang}.json: missing {missing:?}, unknown {extra:?}");
+        for (k, v) in &en {
+            let (Some(e), Some(o)) = (v.as_str(), other[k].as_str()) else { panic!("ui/{lang}.json: {k} is not a string") };
+            assert!(!o.trim().is_empty(), "ui/{lang}.json: {k} is empty");
+            assert_eq!(placeholders(e), placeholders(o), "ui/{lang}.json: {k} has other placeholders than English");
+        }
+    }
+    // Every key the Rust sidebar asks for exists (a missing key would show as its name).
+    let ui = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/wasm/ui.rs")).unwrap();
+    for pattern in ["tr(\"", "trf(\""] {
+        for (at, _) in ui.match_indices(pattern) {
+            // Only the calls themselves: `from_str("…")` also ends in `tr("`.
+            if ui[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let key = ui[at + pattern.len()..].split('"').next().unwrap();
+            assert!(en.contains_key(key), "src/wasm/ui.rs asks for ui key {key:?}, which en.json lacks");
+        }
+    }
+}

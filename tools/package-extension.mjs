@@ -29,6 +29,6 @@ for (const browser of ["chromium", "firefox"]) {
       `globalThis.CALMLY_SITES = ${JSON.stringify(sites)};\n`,
   );
   mkdirSync(join(out, "pkg"), { recursive: true });
-  for (const f of ["calmly.js", "calmly_bg.wasm"]) cpSync(join(pkgDir, f), join(out, "pkg", f));
+  for (const f of ["calmly.js", "calmly_bg.wasm", "calmly_store.js", "calmly_store_bg.wasm"]) cpSync(join(pkgDir, f), join(out, "pkg", f));
 }
 console.log(`extension: ${sites.length} site adapters, ${matches.length} host patterns`);

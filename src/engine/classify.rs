@@ -257,7 +257,7 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
         evidence.push(Evidence { phrase: "!".repeat(shape.exclamations.min(5)), signal: "anger:exclamations".into() });
     }
     if let Some(r) = ctx.rating {
-        evidence.push(Evidence { phrase: format!("rating {:.0}%", r * 100.0), signal: "rating".into() });
+        evidence.push(Evidence { phrase: format!("rating {}%", (r * 100.0).round() as i32), signal: "rating".into() });
     }
 
     Classification {

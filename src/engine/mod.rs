@@ -4,6 +4,8 @@
 //! arguments, and the knowledge in `data/` is compiled in by `build.rs`.
 
 pub mod check;
+pub mod cases;
+pub mod stored;
 pub mod classify;
 pub mod draft;
 pub mod fold;
@@ -41,7 +43,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-const KNOWLEDGE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/knowledge.json"));
+const KNOWLEDGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/knowledge.bin"));
 const COMPLAINT_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/complaint.bin"));
 const CATEGORY_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/category.bin"));
 const LANGUAGE_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/language.bin"));
@@ -108,12 +110,13 @@ static ENGINE: OnceLock<Result<Engine, Error>> = OnceLock::new();
 
 /// The engine, built on first use.
 pub fn engine() -> Result<&'static Engine, Error> {
-    ENGINE.get_or_init(|| Engine::from_json(KNOWLEDGE_JSON)).as_ref().map_err(Clone::clone)
+    ENGINE.get_or_init(|| Engine::from_bytes(KNOWLEDGE)).as_ref().map_err(Clone::clone)
 }
 
 impl Engine {
-    pub fn from_json(json: &str) -> Result<Engine, Error> {
-        let knowledge: Knowledge = serde_json::from_str(json).map_err(|e| Error(format!("the built-in knowledge is damaged: {e}")))?;
+    /// The engine from the compiled knowledge (`build.rs` writes it with postcard).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Engine, Error> {
+        let knowledge: Knowledge = postcard::from_bytes(bytes).map_err(|e| Error(format!("the built-in knowledge is damaged: {e}")))?;
         let phrases = knowledge.lexicons.iter().map(|l| (l.language.clone(), PhraseSet::from_lexicon(l))).collect();
         let checks = knowledge
             .lexicons
@@ -146,7 +149,7 @@ impl Engine {
     /// An engine like this one with another language model (`None`: stopwords only); the
     /// trainer reads texts through it.
     pub fn with_language_model(ngrams: Option<model::Linear>) -> Result<Engine, Error> {
-        let mut e = Engine::from_json(KNOWLEDGE_JSON)?;
+        let mut e = Engine::from_bytes(KNOWLEDGE)?;
         e.detector = lang::Detector::with_model(&e.knowledge.lexicons, ngrams);
         Ok(e)
     }

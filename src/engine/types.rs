@@ -63,6 +63,19 @@ pub struct Settings {
     /// Register per draft language (`{"es": "informal"}`); a language not listed uses its
     /// templates' default (informal | formal).
     pub registers: BTreeMap<String, String>,
+    /// The agent's signature line, in the brand's words.
+    pub signature: String,
+    /// The interface language: "" follows the browser; else en | pt | es | pl | ro.
+    pub ui_language: String,
+    /// Site adapter id → enabled; a site not listed is enabled.
+    pub enabled_sites: BTreeMap<String, bool>,
+    /// When a gesture may be offered, in the brand's words ("orders over 50 EUR, once per
+    /// customer").
+    pub compensation_when: String,
+    /// The brand's own wording per draft language: template key → text.
+    pub templates: BTreeMap<String, BTreeMap<String, String>>,
+    /// Storage schema (`stored::SETTINGS_SCHEMA`); files without it are schema 0.
+    pub schema: u32,
 }
 
 impl Default for Settings {
@@ -77,6 +90,12 @@ impl Default for Settings {
             response_target_minutes: 60,
             tone: "warm".into(),
             registers: BTreeMap::new(),
+            signature: String::new(),
+            ui_language: String::new(),
+            enabled_sites: BTreeMap::new(),
+            compensation_when: String::new(),
+            templates: BTreeMap::new(),
+            schema: super::stored::SETTINGS_SCHEMA,
         }
     }
 }

@@ -1,12 +1,22 @@
 //! The browser layer: translates between JS and the engine, and renders the sidebar and
 //! the playground with web-sys. It decides nothing: every answer comes from `engine`.
 
+// The sidebar, the playground and the analysis API (the default build, `calmly.wasm`).
+#[cfg(feature = "engine")]
+mod i18n;
+#[cfg(feature = "engine")]
+mod store;
+#[cfg(feature = "engine")]
 mod ui;
+// The options and case-list pages' storage logic (`calmly_store.wasm`).
+#[cfg(feature = "store")]
+mod storage;
 
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "engine")]
 use crate::engine::{self, PageSnapshot, Settings};
 
 thread_local! {
@@ -21,6 +31,7 @@ pub fn start() {
         console_error_panic_hook::hook(info);
         let msg = format!("Calmly stopped because of a bug: {info}. Reload the page to start again; please report this message.");
         LAST_PANIC.with(|p| *p.borrow_mut() = Some(msg.clone()));
+        #[cfg(feature = "engine")]
         ui::show_fatal(&msg);
     }));
 }
@@ -31,11 +42,13 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+#[cfg(feature = "engine")]
 fn to_js<T: serde::Serialize>(v: &T) -> Result<JsValue, JsError> {
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
     v.serialize(&ser).map_err(|e| JsError::new(&format!("cannot pass the result to JS: {e}")))
 }
 
+#[cfg(feature = "engine")]
 fn settings_from(v: JsValue) -> Result<Settings, JsError> {
     if v.is_undefined() || v.is_null() {
         return Ok(Settings::default());
@@ -44,6 +57,7 @@ fn settings_from(v: JsValue) -> Result<Settings, JsError> {
 }
 
 /// Analyses one text. `platform` is a platform id (`x`, `google_play`, …) or undefined.
+#[cfg(feature = "engine")]
 #[wasm_bindgen(js_name = analyzeText)]
 pub fn analyze_text(text: &str, platform: Option<String>, settings: JsValue) -> Result<JsValue, JsError> {
     let settings = settings_from(settings)?;
@@ -52,6 +66,7 @@ pub fn analyze_text(text: &str, platform: Option<String>, settings: JsValue) -> 
 }
 
 /// Analyses a page snapshot `{url, title, site, kind, items: [...]}`.
+#[cfg(feature = "engine")]
 #[wasm_bindgen(js_name = analyzePage)]
 pub fn analyze_page(snapshot: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
     let snapshot: PageSnapshot = serde_wasm_bindgen::from_value(snapshot).map_err(|e| JsError::new(&format!("page snapshot: {e}")))?;
@@ -61,6 +76,7 @@ pub fn analyze_page(snapshot: JsValue, settings: JsValue) -> Result<JsValue, JsE
 }
 
 /// Options of `checkDraft`; all optional.
+#[cfg(feature = "engine")]
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 struct CheckOptions {
@@ -74,6 +90,7 @@ struct CheckOptions {
 }
 
 /// The draft check on any reply text, as `calmly check`: `[{id, message, phrase?}]`.
+#[cfg(feature = "engine")]
 #[wasm_bindgen(js_name = checkDraft)]
 pub fn check_draft(text: &str, options: JsValue) -> Result<JsValue, JsError> {
     let o: CheckOptions =
@@ -94,6 +111,7 @@ pub fn check_draft(text: &str, options: JsValue) -> Result<JsValue, JsError> {
 }
 
 /// Every playbook and the plan rules, as in `calmly playbooks`.
+#[cfg(feature = "engine")]
 #[wasm_bindgen]
 pub fn playbooks() -> Result<JsValue, JsError> {
     let e = engine::engine().map_err(|e| JsError::new(&e.0))?;
@@ -101,14 +119,29 @@ pub fn playbooks() -> Result<JsValue, JsError> {
 }
 
 /// Mounts the sidebar into `root`; it waits for the content script's page snapshot.
+#[cfg(feature = "engine")]
 #[wasm_bindgen(js_name = mountSidebar)]
 pub fn mount_sidebar(root: web_sys::Element, token: String, settings: JsValue) -> Result<(), JsError> {
     let settings = settings_from(settings)?;
     ui::Sidebar::mount(root, token, settings).map_err(|e| JsError::new(&format!("{e:?}")))
 }
 
+/// Sets the interface language's strings (the object in `extension/ui/<lang>.json`) over
+/// the English ones compiled in. Call before mounting.
+#[cfg(feature = "engine")]
+#[wasm_bindgen(js_name = setUiStrings)]
+pub fn set_ui_strings(strings: JsValue) -> Result<(), JsError> {
+    if i18n::set(&strings) {
+        Ok(())
+    } else {
+        Err(JsError::new("the interface strings must be a JSON object"))
+    }
+}
+
 /// Mounts the playground (paste a complaint, see the analysis) into `root`.
+#[cfg(feature = "engine")]
 #[wasm_bindgen(js_name = mountPlayground)]
 pub fn mount_playground(root: web_sys::Element) -> Result<(), JsError> {
     ui::Playground::mount(root).map_err(|e| JsError::new(&format!("{e:?}")))
 }
+

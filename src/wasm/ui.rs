@@ -10,7 +10,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, MessageEvent};
 
+use super::i18n::{tr, trf};
 use crate::engine::classify::severity_rank;
+use super::store;
+use crate::engine::cases::{self, Case};
 use crate::engine::{self, ComplaintAnalysis, PageReport, PageSnapshot, Settings};
 
 type Res<T> = Result<T, JsValue>;
@@ -53,10 +56,18 @@ pub fn show_fatal(msg: &str) {
     }
 }
 
+/// "0.45", "+0.30", "-1.00": two decimals by integer arithmetic (float formatting would
+/// pull about 15 KB of code into the wasm for four numbers).
+fn two_places(x: f32, signed: bool) -> String {
+    let hundredths = (x * 100.0).round() as i32;
+    let sign = if hundredths < 0 { "-" } else if signed { "+" } else { "" };
+    let h = hundredths.unsigned_abs();
+    format!("{sign}{}.{:02}", h / 100, h % 100)
+}
+
+/// A category's name in the interface language.
 fn label_of(id: &str) -> String {
-    let s = id.replace('_', " ");
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    tr(&format!("cat_{id}"))
 }
 
 fn row(dl: &Element, term: &str, value: &str, class: &str) -> Res<()> {
@@ -83,21 +94,21 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
     // What it is
     let what = el("section", "what-it-is")?;
     what.set_attribute("aria-labelledby", "h-what")?;
-    let h = text("h2", "", "What it is")?;
+    let h = text("h2", "", &tr("what_it_is"))?;
     h.set_id("h-what");
     what.append_child(&h)?;
     let dl = el("dl", "facts")?;
-    row(&dl, "Language", &a.language, "")?;
-    row(&dl, "Complaint", &format!("{} ({:.0}%)", if a.is_complaint { "yes" } else { "no" }, a.complaint_score * 100.0), "")?;
-    row(&dl, "Category", &label_of(&a.category), "category")?;
-    row(&dl, "Severity", &format!("{} ({:.2})", a.severity, a.severity_score), &format!("sev sev-{}", a.severity))?;
-    row(&dl, "Urgency", &a.urgency, "")?;
-    row(&dl, "Sentiment", &format!("{:+.2}", a.sentiment), "")?;
-    row(&dl, "Wants", &if a.intents.is_empty() { "—".into() } else { a.intents.join(", ") }, "")?;
-    row(&dl, "Bad faith", if a.bad_faith { "yes" } else { "no" }, "")?;
+    row(&dl, &tr("f_language"), &a.language, "")?;
+    row(&dl, &tr("f_complaint"), &format!("{} ({}%)", tr(if a.is_complaint { "yes" } else { "no" }), (a.complaint_score * 100.0).round() as i32), "")?;
+    row(&dl, &tr("f_category"), &label_of(&a.category), "category")?;
+    row(&dl, &tr("f_severity"), &format!("{} ({})", tr(&format!("sev_{}", a.severity)), two_places(a.severity_score, false)), &format!("sev sev-{}", a.severity))?;
+    row(&dl, &tr("f_urgency"), &tr(&format!("sev_{}", a.urgency)), "")?;
+    row(&dl, &tr("f_sentiment"), &two_places(a.sentiment, true), "")?;
+    row(&dl, &tr("f_wants"), &if a.intents.is_empty() { "—".into() } else { a.intents.iter().map(|i| tr(&format!("intent_{i}"))).collect::<Vec<_>>().join(", ") }, "")?;
+    row(&dl, &tr("f_bad_faith"), &tr(if a.bad_faith { "yes" } else { "no" }), "")?;
     what.append_child(&dl)?;
     if !a.evidence.is_empty() {
-        add(&what, text("h3", "", "Why"))?;
+        add(&what, text("h3", "", &tr("why")))?;
         let ul = el("ul", "evidence")?;
         for e in &a.evidence {
             let li = el("li", "")?;
@@ -111,9 +122,9 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
 
     // What to do
     let todo = el("section", "what-to-do")?;
-    add(&todo, text("h2", "", "What to do"))?;
+    add(&todo, text("h2", "", &tr("what_to_do")))?;
     if a.steps.is_empty() {
-        add(&todo, text("p", "muted", "Not a complaint: no response plan needed."))?;
+        add(&todo, text("p", "muted", &tr("no_plan")))?;
     } else {
         let ol = el("ol", "steps")?;
         for (i, s) in a.steps.iter().enumerate() {
@@ -122,11 +133,12 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
             let cb = el("input", "")?;
             cb.set_attribute("type", "checkbox")?;
             cb.set_id(&format!("step-{i}"));
+            cb.set_attribute("data-step", &s.id)?;
             label.append_child(&cb)?;
             add(&label, text("span", "step-title", &s.title))?;
             li.append_child(&label)?;
             add(&li, text("p", "step-detail", &s.detail))?;
-            add(&li, text("p", "sources", &format!("{} · seeds {}", s.stage, s.sources.join(", "))))?;
+            add(&li, text("p", "sources", &trf("sources_line", &[("stage", &tr(&format!("stage_{}", s.stage))), ("seeds", &s.sources.join(", "))])))?;
             ol.append_child(&li)?;
         }
         todo.append_child(&ol)?;
@@ -135,18 +147,18 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
 
     // What to say
     let say = el("section", "what-to-say")?;
-    add(&say, text("h2", "", "What to say"))?;
+    add(&say, text("h2", "", &tr("what_to_say")))?;
     if !a.is_complaint {
-        add(&say, text("p", "muted not-complaint", "This does not read as a complaint, so it may need no reply, or a thank-you. The draft below answers a complaint."))?;
+        add(&say, text("p", "muted not-complaint", &tr("not_complaint_note")))?;
     }
     // Tone and register: the same case drafted again with other wording.
     let controls = el("div", "draft-controls")?;
-    let tone_sel = labelled_select(&controls, "Tone", "tone", &[("warm", "Warm"), ("formal", "Formal"), ("brief", "Brief")], &a.draft.tone)?;
-    let reg_sel = labelled_select(&controls, "Register", "register", &[("informal", "Informal"), ("formal", "Formal")], &a.draft.register)?;
+    let tone_sel = labelled_select(&controls, &tr("tone"), "tone", &[("warm", &tr("tone_warm")), ("formal", &tr("tone_formal")), ("brief", &tr("tone_brief"))], &a.draft.tone)?;
+    let reg_sel = labelled_select(&controls, &tr("register"), "register", &[("informal", &tr("register_informal")), ("formal", &tr("register_formal"))], &a.draft.register)?;
     say.append_child(&controls)?;
     let ta: HtmlTextAreaElement = el("textarea", "draft")?.dyn_into()?;
     ta.set_value(&a.draft.text);
-    ta.set_attribute("aria-label", "Public reply draft")?;
+    ta.set_attribute("aria-label", &tr("public_draft"))?;
     ta.set_attribute("lang", &a.draft.language)?;
     ta.set_rows(8);
     say.append_child(&ta)?;
@@ -155,7 +167,7 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
     // The draft check, on our draft and again on every edit.
     let checks = el("ul", "checks")?;
     checks.set_attribute("aria-live", "polite")?;
-    checks.set_attribute("aria-label", "Draft check")?;
+    checks.set_attribute("aria-label", &tr("draft_check"))?;
     show_checks(&checks, &a.draft.checks)?;
     say.append_child(&checks)?;
     {
@@ -171,7 +183,7 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
         }));
     }
     let actions = el("div", "actions")?;
-    let copy = button("Copy", "copy")?;
+    let copy = button(&tr("copy"), "copy")?;
     actions.append_child(&copy)?;
     {
         let ta = ta.clone();
@@ -181,7 +193,7 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
         }));
     }
     if let Some(insert) = on_insert {
-        let ins = button("Insert", "insert primary")?;
+        let ins = button(&tr("insert"), "insert primary")?;
         actions.append_child(&ins)?;
         let ta = ta.clone();
         listeners.push(EventListener::new(&ins, "click", move |_| insert(ta.value())));
@@ -190,9 +202,9 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
     // The case's other messages, one per later stage of seed 000.
     let mut stage_areas: Vec<(&'static str, HtmlTextAreaElement)> = Vec::new();
     for (title, class, body, rows) in [
-        ("Private message", "private", &a.draft.private, 5),
-        ("Resolution confirmation (private)", "resolution", &a.draft.resolution, 4),
-        ("Closing message (public)", "closing", &a.draft.closing, 5),
+        (tr("private_message"), "private", &a.draft.private, 5),
+        (tr("resolution_message"), "resolution", &a.draft.resolution, 4),
+        (tr("closing_message"), "closing", &a.draft.closing, 5),
     ] {
         if body.is_empty() {
             continue;
@@ -201,15 +213,16 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
         if class == "private" {
             d.set_attribute("open", "")?;
         }
-        add(&d, text("summary", "", title))?;
+        add(&d, text("summary", "", &title))?;
         let t: HtmlTextAreaElement = el("textarea", class)?.dyn_into()?;
         t.set_value(body);
-        t.set_attribute("aria-label", title)?;
+        t.set_attribute("aria-label", &title)?;
         t.set_attribute("lang", &a.draft.language)?;
         t.set_rows(rows);
         d.append_child(&t)?;
         stage_areas.push((class, t.clone()));
-        let b = button(&format!("Copy {}", title.split(" (").next().unwrap_or(title).to_lowercase()), "copy")?;
+        let b = button(&tr(&format!("copy_{class}")), "copy")?;
+        b.set_attribute("data-kind", class)?;
         let b2 = b.clone();
         listeners.push(EventListener::new(&b, "click", move |_| copy_text(&t.value(), &b2)));
         d.append_child(&b)?;
@@ -256,11 +269,9 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
 
 /// "pt · 212 / 280 (x)": the draft's language, length and the platform's limit.
 fn meta_text(lang: &str, chars: usize, limit: usize, platform: &str) -> String {
-    if limit > 0 {
-        format!("{lang} · {chars} / {limit} ({platform})")
-    } else {
-        format!("{lang} · {chars} characters ({platform})")
-    }
+    let (chars, limit) = (chars.to_string(), limit.to_string());
+    let args = [("lang", lang), ("chars", chars.as_str()), ("limit", limit.as_str()), ("platform", platform)];
+    trf(if limit != "0" { "meta_limit" } else { "meta_nolimit" }, &args)
 }
 
 /// A `<label>` with a `<select>` of (value, text) options, appended to `parent`.
@@ -283,11 +294,11 @@ fn labelled_select(parent: &Element, label: &str, class: &str, options: &[(&str,
 fn show_checks(list: &Element, warnings: &[engine::check::Warning]) -> Res<()> {
     list.set_text_content(None);
     if warnings.is_empty() {
-        add(list, text("li", "check-ok", "Draft check: nothing to fix."))?;
+        add(list, text("li", "check-ok", &tr("check_ok")))?;
     }
     for w in warnings {
         let li = el("li", &format!("check check-{}", w.id))?;
-        add(&li, text("span", "check-message", &w.message))?;
+        add(&li, text("span", "check-message", &tr(&format!("check_{}", w.id))))?;
         if let Some(p) = &w.phrase {
             add(&li, text("q", "check-phrase", p))?;
         }
@@ -301,9 +312,9 @@ fn copy_text(t: &str, button: &Element) {
     let promise = w.navigator().clipboard().write_text(t);
     let ok = button.clone();
     let bad = button.clone();
-    let on_ok = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| ok.set_text_content(Some("Copied")));
+    let on_ok = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| ok.set_text_content(Some(&tr("copied"))));
     let on_err =
-        Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| bad.set_text_content(Some("Copy blocked — select the text and press Ctrl+C")));
+        Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| bad.set_text_content(Some(&tr("copy_blocked"))));
     let _ = promise.then2(&on_ok, &on_err);
     // The promise settles once; the two small closures are left to it.
     on_ok.forget();
@@ -336,6 +347,10 @@ struct SidebarState {
     list_listeners: Vec<EventListener>,
     detail_listeners: Vec<EventListener>,
     shell_listeners: Vec<EventListener>,
+    /// The open complaint's case, once read from storage or created by the agent's first
+    /// action on it; and its storage key.
+    case: Option<Case>,
+    case_key: String,
 }
 
 pub struct Sidebar;
@@ -354,19 +369,96 @@ impl Sidebar {
             list_listeners: vec![],
             detail_listeners: vec![],
             shell_listeners: vec![],
+            case: None,
+            case_key: String::new(),
         }));
         render_sidebar(&state)?;
+        // Another tab (or the case list) changed the open case: take its edits in.
+        let st = state.clone();
+        store::on_changed(move |key, value| {
+            if key != st.borrow().case_key || value.is_undefined() {
+                return;
+            }
+            let Some(theirs) = case_from_js(value) else { return };
+            let merged = match &st.borrow().case {
+                Some(mine) => cases::merge(&theirs, mine),
+                None => theirs,
+            };
+            if st.borrow().case.as_ref() != Some(&merged) {
+                st.borrow_mut().case = Some(merged);
+                show_case(&st);
+            }
+        });
         let window = gloo_utils::window();
         let st = state.clone();
         let listener = EventListener::new(&window, "message", move |ev| {
             let Some(ev) = ev.dyn_ref::<MessageEvent>() else { return };
             if let Err(e) = on_message(&st, ev) {
-                status(&st, &format!("Could not read this page: {}", e.as_string().unwrap_or_else(|| format!("{e:?}"))));
+                status(&st, &trf("error_read", &[("error", &e.as_string().unwrap_or_else(|| format!("{e:?}")))]));
             }
         });
         listener.forget(); // lives as long as the sidebar page
+        let st = state.clone();
+        EventListener::new_with_options(&gloo_utils::document(), "keydown", EventListenerOptions::enable_prevent_default(), move |ev| {
+            let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+            if let Some(action) = shortcut_of(k) {
+                k.prevent_default();
+                shortcut(&st, action);
+            }
+        })
+        .forget();
         post_to_parent(&[("type", "ready".into())]);
         Ok(())
+    }
+}
+
+/// The sidebar's keys (`keys_help` lists them): Alt+I insert, Alt+C copy, Alt+N next
+/// stage, Alt+↓/↑ next/previous complaint, Escape close. Letters by physical key (`code`),
+/// since Alt changes the character on some layouts.
+fn shortcut_of(k: &web_sys::KeyboardEvent) -> Option<&'static str> {
+    if k.ctrl_key() || k.meta_key() {
+        return None;
+    }
+    if k.alt_key() {
+        return match k.code().as_str() {
+            "KeyI" => Some("insert"),
+            "KeyC" => Some("copy"),
+            "KeyN" => Some("next-stage"),
+            "ArrowDown" => Some("next"),
+            "ArrowUp" => Some("previous"),
+            _ => None,
+        };
+    }
+    (k.key() == "Escape").then_some("close")
+}
+
+/// Runs a keyboard action; also reached from the page's own shortcuts (the extension's
+/// commands, relayed by the content script).
+fn shortcut(state: &Rc<RefCell<SidebarState>>, action: &str) {
+    let click = |sel: &str| {
+        if let Ok(Some(b)) = state.borrow().root.query_selector(sel) {
+            if let Some(b) = b.dyn_ref::<web_sys::HtmlElement>() {
+                b.click();
+            }
+        }
+    };
+    match action {
+        "insert" => click(".what-to-say .actions button.insert"),
+        "copy" => click(".what-to-say .actions button.copy"),
+        "next-stage" => click("button.next-stage"),
+        "close" => post_to_parent(&[("type", "close".into())]),
+        "next" | "previous" => {
+            let (pos, n) = {
+                let s = state.borrow();
+                (s.selected, s.order.len())
+            };
+            if action == "next" && pos + 1 < n {
+                select(state, pos + 1);
+            } else if action == "previous" && pos > 0 {
+                select(state, pos - 1);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -423,6 +515,18 @@ fn on_message(state: &Rc<RefCell<SidebarState>>, ev: &MessageEvent) -> Res<()> {
             }
             Ok(())
         }
+        Some("key") => {
+            if let Some(action) = get("action") {
+                shortcut(state, &action);
+            }
+            Ok(())
+        }
+        Some("collapsed") => {
+            // The content script restored this tab's remembered state.
+            let on = js_sys::Reflect::get(&data, &"collapsed".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+            set_collapsed(state, on);
+            Ok(())
+        }
         Some("insert-result") => {
             let msg = get("message").unwrap_or_default();
             status(state, &msg);
@@ -456,7 +560,7 @@ fn analyse_slice(state: &Rc<RefCell<SidebarState>>) {
     let analysed = match engine::analyze_page(&snapshot, &settings) {
         Ok(r) => r,
         Err(e) => {
-            status(state, &format!("Could not analyse this page: {}", e.0));
+            status(state, &trf("error_analyse", &[("error", &e.0)]));
             return;
         }
     };
@@ -474,7 +578,7 @@ fn analyse_slice(state: &Rc<RefCell<SidebarState>>) {
     }
     let drawn = if first { render_sidebar(state) } else { render_list(state) };
     if let Err(e) = drawn {
-        status(state, &format!("Could not show the page's items: {e:?}"));
+        status(state, &trf("error_show", &[("error", &format!("{e:?}"))]));
     }
     if more {
         let st = state.clone();
@@ -498,6 +602,18 @@ fn order_of(complaints: &[ComplaintAnalysis]) -> Vec<usize> {
     order
 }
 
+/// Folds the sidebar to a strip with its expand button (the content script narrows the
+/// frame) or unfolds it.
+fn set_collapsed(state: &Rc<RefCell<SidebarState>>, on: bool) {
+    let s = state.borrow();
+    let _ = if on { s.root.class_list().add_1("collapsed") } else { s.root.class_list().remove_1("collapsed") };
+    if let Ok(Some(b)) = s.root.query_selector("button.collapse") {
+        let _ = b.set_attribute("aria-expanded", if on { "false" } else { "true" });
+        let _ = b.set_attribute("aria-label", &tr(if on { "expand" } else { "collapse" }));
+        b.set_text_content(Some(if on { "⇤" } else { "⇥" }));
+    }
+}
+
 fn status(state: &Rc<RefCell<SidebarState>>, msg: &str) {
     if let Ok(Some(e)) = state.borrow().root.query_selector(".status") {
         e.set_text_content(Some(msg));
@@ -505,14 +621,16 @@ fn status(state: &Rc<RefCell<SidebarState>>, msg: &str) {
 }
 
 fn status_text(s: &SidebarState) -> String {
-    let Some(r) = &s.report else { return "Reading the page…".into() };
+    let Some(r) = &s.report else { return tr("reading") };
     let waiting = s.backlog.len();
     if r.complaints.is_empty() && waiting == 0 {
-        return if r.page.kind == "listing" { "This is a listing page: no reviews or comments to answer here." } else { "No reviews or comments found on this page." }.into();
+        return tr(if r.page.kind == "listing" { "listing_page" } else { "nothing_found" });
     }
-    let mut t = format!("{} of {} {} look like complaints.", r.page.complaints, r.page.items, if r.page.items == 1 { "item" } else { "items" });
+    let (c, i) = (r.page.complaints.to_string(), r.page.items.to_string());
+    let mut t = trf(if r.page.items == 1 { "status_one" } else { "status_many" }, &[("complaints", &c), ("items", &i)]);
     if waiting > 0 {
-        t.push_str(&format!(" Analysing {} more…", waiting));
+        t.push(' ');
+        t.push_str(&trf("analysing_more", &[("n", &waiting.to_string())]));
     }
     t
 }
@@ -526,13 +644,26 @@ fn render_sidebar(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
         let header = el("header", "")?;
         add(&header, text("h1", "", "Calmly"))?;
         let close = button("×", "close")?;
-        close.set_attribute("aria-label", "Close Calmly")?;
+        close.set_attribute("aria-label", &tr("close"))?;
         listeners.push(EventListener::new(&close, "click", |_| post_to_parent(&[("type", "close".into())])));
-        header.append_child(&close)?;
+        let fold = button("⇥", "collapse")?;
+        fold.set_attribute("aria-label", &tr("collapse"))?;
+        fold.set_attribute("aria-expanded", "true")?;
+        let st = state.clone();
+        listeners.push(EventListener::new(&fold, "click", move |_| {
+            let on = !st.borrow().root.class_list().contains("collapsed");
+            set_collapsed(&st, on);
+            post_to_parent(&[("type", "collapse".into()), ("collapsed", on.into())]);
+        }));
+        let tools = el("div", "header-tools")?;
+        tools.append_child(&fold)?;
+        tools.append_child(&close)?;
+        header.append_child(&tools)?;
         frag.append_child(&header)?;
         let status_el = text("p", "status", &status_text(&s))?;
         status_el.set_attribute("role", "status")?;
         frag.append_child(&status_el)?;
+        add(&frag, text("p", "keys", &tr("keys_help")))?;
         add(&frag, el("div", "list-holder"))?;
         add(&frag, el("div", "detail-holder"))?;
         (s.root.clone(), frag, listeners)
@@ -542,6 +673,9 @@ fn render_sidebar(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
     state.borrow_mut().shell_listeners = listeners;
     render_list(state)?;
     render_detail(state)?;
+    if root.class_list().contains("collapsed") {
+        set_collapsed(state, true); // the rebuilt header shows the expand button
+    }
     let ready = state.borrow().report.is_some();
     root.set_attribute("data-state", if ready { "ready" } else { "waiting" })?;
     Ok(())
@@ -563,7 +697,7 @@ fn render_list(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
         }
         let list = el("ul", "items")?;
         list.set_attribute("role", "listbox")?;
-        list.set_attribute("aria-label", "Reviews and comments on this page")?;
+        list.set_attribute("aria-label", &tr("list_label"))?;
         let n = s.order.len();
         for (pos, &i) in s.order.iter().enumerate().take(LIST_MAX.max(s.selected + 1)) {
             let c = &r.complaints[i];
@@ -571,7 +705,7 @@ fn render_list(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
             li.set_attribute("role", "option")?;
             li.set_attribute("tabindex", if pos == s.selected { "0" } else { "-1" })?;
             li.set_attribute("aria-selected", if pos == s.selected { "true" } else { "false" })?;
-            add(&li, text("span", &format!("sev sev-{}", if c.is_complaint { c.severity.as_str() } else { "none" }), if c.is_complaint { &c.severity } else { "ok" }))?;
+            add(&li, text("span", &format!("sev sev-{}", if c.is_complaint { c.severity.as_str() } else { "none" }), &tr(&format!("sev_{}", if c.is_complaint { c.severity.as_str() } else { "ok" }))))?;
             let snippet: String = c.text.chars().take(90).collect();
             add(&li, text("span", "snippet", &snippet))?;
             let st = state.clone();
@@ -589,7 +723,7 @@ fn render_list(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
         }
         holder.append_child(&list)?;
         if n > LIST_MAX.max(s.selected + 1) {
-            add(&holder, text("p", "muted more", &format!("{} more, less pressing, not listed.", n - LIST_MAX.max(s.selected + 1))))?;
+            add(&holder, text("p", "muted more", &trf("more_not_listed", &[("n", &(n - LIST_MAX.max(s.selected + 1)).to_string())])))?;
         }
         (holder, listeners)
     };
@@ -609,12 +743,209 @@ fn render_detail(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
         let c = &r.complaints[i];
         let id = c.id.clone();
         let insert: Rc<dyn Fn(String)> = Rc::new(move |t: String| post_to_parent(&[("type", "insert".into()), ("id", id.as_str().into()), ("text", t.into())]));
-        let (detail, l) = render_analysis(c, &s.settings, Some(insert))?;
+        let (detail, mut l) = render_analysis(c, &s.settings, Some(insert))?;
         holder.append_child(&detail)?;
+        l.extend(case_section(state, &detail, c)?);
         l
     };
     state.borrow_mut().detail_listeners = listeners;
+    open_case(state);
     Ok(())
+}
+
+// ------------------------------------------------------------------------- cases
+
+/// The case box at the top of "what to do" (stage, response clock, next stage, notes), and
+/// the hooks that turn the agent's work on a complaint into its case: ticking a step, using
+/// a draft (Insert or Copy), moving the stage, writing a note.
+fn case_section(state: &Rc<RefCell<SidebarState>>, detail: &Element, c: &ComplaintAnalysis) -> Res<Vec<EventListener>> {
+    let mut listeners = Vec::new();
+    let section = el("section", "case")?;
+    section.set_attribute("aria-label", &tr("case"))?;
+    let line = el("p", "case-line")?;
+    add(&line, text("span", "case-stage", ""))?;
+    add(&line, text("span", "case-clock", ""))?;
+    section.append_child(&line)?;
+    let next = button(&tr("next_stage"), "next-stage")?;
+    let st = state.clone();
+    listeners.push(EventListener::new(&next, "click", move |_| act(&st, cases::Action::Advance)));
+    section.append_child(&next)?;
+    let notes: HtmlTextAreaElement = el("textarea", "case-notes")?.dyn_into()?;
+    notes.set_attribute("aria-label", &tr("notes"))?;
+    notes.set_placeholder(&tr("notes"));
+    notes.set_rows(2);
+    let st = state.clone();
+    let n2 = notes.clone();
+    // On change (leaving the box), not per keystroke: one stored edit per note.
+    listeners.push(EventListener::new(&notes, "change", move |_| act(&st, cases::Action::Notes { text: n2.value() })));
+    section.append_child(&notes)?;
+    if let Ok(url) = runtime_url("cases.html") {
+        let a = text("a", "case-list-link", &tr("case_list"))?;
+        a.set_attribute("href", &url)?;
+        a.set_attribute("target", "_blank")?;
+        section.append_child(&a)?;
+    }
+    if let Some(todo) = detail.query_selector(".what-to-do")? {
+        let first = todo.query_selector("h2")?.and_then(|h| h.next_sibling());
+        todo.insert_before(&section, first.as_ref())?;
+    }
+    for cb in node_list(&detail.query_selector_all(".steps input[data-step]")?) {
+        let st = state.clone();
+        let id = cb.get_attribute("data-step").unwrap_or_default();
+        listeners.push(EventListener::new(&cb, "change", move |_| act(&st, cases::Action::Step { id: id.clone() })));
+    }
+    // Draft uses: the public reply's Insert and Copy, the stage messages' Copy buttons.
+    let public_len = c.draft.chars as u32;
+    for (sel, kind) in [(".what-to-say .actions button.insert", "public"), (".what-to-say .actions button.copy", "public")] {
+        if let Some(b) = detail.query_selector(sel)? {
+            let st = state.clone();
+            listeners.push(EventListener::new(&b, "click", move |_| act(&st, cases::Action::Draft { kind: kind.into(), chars: public_len })));
+        }
+    }
+    for b in node_list(&detail.query_selector_all("button[data-kind]")?) {
+        let kind = b.get_attribute("data-kind").unwrap_or_default();
+        let st = state.clone();
+        listeners.push(EventListener::new(&b, "click", move |_| act(&st, cases::Action::Draft { kind: kind.clone(), chars: 0 })));
+    }
+    Ok(listeners)
+}
+
+fn node_list(list: &web_sys::NodeList) -> Vec<Element> {
+    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect()
+}
+
+/// An extension page's URL (`chrome.runtime.getURL`), where there is an extension.
+fn runtime_url(path: &str) -> Res<String> {
+    let chrome = js_sys::Reflect::get(&js_sys::global(), &"chrome".into())?;
+    let runtime = js_sys::Reflect::get(&chrome, &"runtime".into())?;
+    let f: js_sys::Function = js_sys::Reflect::get(&runtime, &"getURL".into())?.dyn_into()?;
+    f.call1(&runtime, &path.into())?.as_string().ok_or_else(|| JsValue::from_str("no extension"))
+}
+
+/// What a case is made of, from the open complaint.
+fn new_case_input(s: &SidebarState) -> Option<cases::NewCase> {
+    let r = s.report.as_ref()?;
+    let c = &r.complaints[*s.order.get(s.selected)?];
+    Some(cases::NewCase {
+        url: r.page.url.clone().unwrap_or_default(),
+        site: r.page.site.clone(),
+        author: c.author.clone(),
+        text: c.text.clone(),
+        posted: c.date.clone(),
+        age_minutes: None,
+        language: Some(c.language.clone()),
+        category: Some(c.category.clone()),
+        severity: Some(c.severity.clone()),
+    })
+}
+
+/// A stored case, read leniently (an old or damaged entry gives what can be read).
+fn case_from_js(v: JsValue) -> Option<Case> {
+    let json = serde_wasm_bindgen::from_value::<serde_json::Value>(v).ok()?;
+    let (mut c, _) = cases::read_case(&json, "")?;
+    c.normalize();
+    Some(c)
+}
+
+/// Reads the open complaint's case from storage (if the agent worked on it before).
+fn open_case(state: &Rc<RefCell<SidebarState>>) {
+    let key = {
+        let mut s = state.borrow_mut();
+        let Some(input) = new_case_input(&s) else { return };
+        s.case = None;
+        s.case_key = format!("{}{}", cases::KEY_PREFIX, cases::case_id(&input.url, input.author.as_deref(), &input.text));
+        s.case_key.clone()
+    };
+    show_case(state);
+    let st = state.clone();
+    store::get(&key.clone(), move |value| {
+        if st.borrow().case_key != key {
+            return; // another complaint was opened meanwhile
+        }
+        let Some(value) = value else { return };
+        let Ok(v) = serde_wasm_bindgen::from_value::<serde_json::Value>(value) else { return };
+        let mut entries = serde_json::Map::new();
+        entries.insert(key.clone(), v);
+        let loaded = cases::load_cases(&entries);
+        if let Some(case) = loaded.cases.into_iter().next() {
+            st.borrow_mut().case = Some(case);
+            show_case(&st);
+        }
+    });
+}
+
+/// Applies an edit to the open case (creating it on the first edit), shows it and stores
+/// it merged with whatever another tab stored meanwhile.
+fn act(state: &Rc<RefCell<SidebarState>>, action: cases::Action) {
+    let now = js_sys::Date::now();
+    let (case, key) = {
+        let s = state.borrow();
+        let Some(base) = s.case.clone().or_else(|| new_case_input(&s).map(|i| cases::new_case(i, now))) else { return };
+        let Ok(case) = cases::apply(&base, &action, now) else { return };
+        (case, s.case_key.clone())
+    };
+    state.borrow_mut().case = Some(case.clone());
+    show_case(state);
+    let st = state.clone();
+    store::get(&key.clone(), move |stored| {
+        let stored = stored.and_then(case_from_js);
+        let merged = match stored {
+            Some(theirs) if theirs.id == case.id => cases::merge(&theirs, &case),
+            _ => case,
+        };
+        let ser = serde_wasm_bindgen::Serializer::json_compatible();
+        if let Ok(v) = serde::Serialize::serialize(&merged, &ser) {
+            store::set(&key, &v);
+        }
+        if st.borrow().case_key == key {
+            st.borrow_mut().case = Some(merged);
+            show_case(&st);
+        }
+    });
+}
+
+/// Puts the open case's state on screen: stage, clock, ticked steps, notes.
+fn show_case(state: &Rc<RefCell<SidebarState>>) {
+    let s = state.borrow();
+    let Ok(Some(section)) = s.root.query_selector(".detail-holder section.case") else { return };
+    let now = js_sys::Date::now();
+    let target = if s.settings.response_target_minutes > 0 { s.settings.response_target_minutes } else { 60 };
+    let (stage, clock) = match &s.case {
+        Some(c) => (c.stage.clone(), Some(cases::clock(c, now, target))),
+        None => ("reconnaissance".to_string(), None),
+    };
+    if let Ok(Some(e)) = section.query_selector(".case-stage") {
+        e.set_text_content(Some(&format!("{}: {}", tr("stage"), tr(&format!("stage_{stage}")))));
+    }
+    if let Ok(Some(e)) = section.query_selector(".case-clock") {
+        let t = clock.map(|k| {
+            let (m, tg) = (k.minutes.to_string(), k.target.to_string());
+            let since = tr(&format!("since_{}", k.since));
+            let _ = e.class_list().toggle_with_force("overdue", k.overdue);
+            trf(if k.overdue { "clock_overdue" } else { "clock" }, &[("minutes", &m), ("since", &since), ("target", &tg)])
+        });
+        e.set_text_content(Some(&t.map(|t| format!(" · {t}")).unwrap_or_default()));
+    }
+    if let Ok(Some(b)) = section.query_selector("button.next-stage") {
+        let _ = if stage == "closed" { b.set_attribute("disabled", "") } else { b.remove_attribute("disabled") };
+    }
+    if let Ok(Some(n)) = section.query_selector("textarea.case-notes") {
+        let active = gloo_utils::document().active_element().is_some_and(|a| a == n);
+        if let (Some(c), Some(n), false) = (&s.case, n.dyn_ref::<HtmlTextAreaElement>(), active) {
+            n.set_value(&c.notes); // never while the agent is typing in it
+        }
+    }
+    if let Ok(Some(detail)) = s.root.query_selector(".detail-holder") {
+        if let Ok(list) = detail.query_selector_all(".steps input[data-step]") {
+            for cb in node_list(&list) {
+                let id = cb.get_attribute("data-step").unwrap_or_default();
+                let done = s.case.as_ref().and_then(|c| c.steps.get(&id)).is_some_and(|m| m.done);
+                if let Some(i) = cb.dyn_ref::<HtmlInputElement>() {
+                    i.set_checked(done);
+                }
+            }
+        }
+    }
 }
 
 fn select(state: &Rc<RefCell<SidebarState>>, pos: usize) {
@@ -642,13 +973,13 @@ pub struct Playground;
 impl Playground {
     pub fn mount(root: Element) -> Res<()> {
         let form = el("form", "playground-form")?;
-        form.set_attribute("aria-label", "Analyse a complaint")?;
+        form.set_attribute("aria-label", &tr("pg_form"))?;
         let ta: HtmlTextAreaElement = el("textarea", "input")?.dyn_into()?;
         ta.set_id("complaint");
-        ta.set_attribute("aria-label", "Complaint text")?;
-        ta.set_placeholder("Paste a complaint, review or comment…");
+        ta.set_attribute("aria-label", &tr("pg_text"))?;
+        ta.set_placeholder(&tr("pg_placeholder"));
         ta.set_rows(7);
-        let lab = text("label", "", "Complaint")?;
+        let lab = text("label", "", &tr("pg_complaint"))?;
         lab.set_attribute("for", "complaint")?;
         form.append_child(&lab)?;
         form.append_child(&ta)?;
@@ -665,23 +996,23 @@ impl Playground {
             }
             platform.append_child(&o)?;
         }
-        let pl = text("label", "", "Platform ")?;
+        let pl = text("label", "", &format!("{} ", tr("pg_platform")))?;
         pl.append_child(&platform)?;
         opts.append_child(&pl)?;
         let brand: HtmlInputElement = el("input", "")?.dyn_into()?;
         brand.set_id("brand");
-        brand.set_placeholder("Brand name");
-        let bl = text("label", "", "Brand ")?;
+        brand.set_placeholder(&tr("pg_brand_placeholder"));
+        let bl = text("label", "", &format!("{} ", tr("pg_brand")))?;
         bl.append_child(&brand)?;
         opts.append_child(&bl)?;
         let agent: HtmlInputElement = el("input", "")?.dyn_into()?;
         agent.set_id("agent");
-        agent.set_placeholder("Agent name");
-        let al = text("label", "", "Agent ")?;
+        agent.set_placeholder(&tr("pg_agent_placeholder"));
+        let al = text("label", "", &format!("{} ", tr("pg_agent")))?;
         al.append_child(&agent)?;
         opts.append_child(&al)?;
         form.append_child(&opts)?;
-        let go = button("Analyse", "primary")?;
+        let go = button(&tr("pg_analyse"), "primary")?;
         go.set_attribute("type", "submit")?;
         form.append_child(&go)?;
         root.append_child(&form)?;
@@ -701,7 +1032,7 @@ impl Playground {
                             let _ = out.append_child(&node);
                             *holder.borrow_mut() = l;
                         }
-                        Err(e) => out.set_text_content(Some(&format!("Could not show the result: {e:?}"))),
+                        Err(e) => out.set_text_content(Some(&trf("pg_error_show", &[("error", &format!("{e:?}"))]))),
                     },
                     Err(e) => out.set_text_content(Some(&e.0)),
                 }
