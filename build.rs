@@ -104,20 +104,29 @@ fn main() {
         // The wasm never reads pages (the content script applies the adapters, from its own
         // generated sites.js) nor shows where a limit comes from: the adapters' page rules
         // and the platforms' sources stay in the native build only (`calmly sites`,
-        // `data/platforms.toml`). Sites keep their id, name, hosts and platform.
+        // `data/platforms.toml`). Sites keep their id, name, hosts and platform. This keeps
+        // the sidebar's wasm within its 400 KB budget.
         for s in &mut k.sites {
             s.pages.clear();
         }
         for p in &mut k.platforms.platform {
             p.source.clear();
         }
+        // The seeds' verbatim quotes back each playbook step for `calmly playbooks` and the
+        // knowledge tests; the wasm's `playbooks()` gives the steps without them.
+        for pb in &mut k.playbooks {
+            for st in &mut pb.steps {
+                st.quote.clear();
+            }
+        }
     }
     // The sidebar's English strings, compiled into the wasm as its fallback: without the
-    // options and case-list pages' keys (`opt_`, `cases_`), which the wasm never shows.
+    // options and case-list pages' keys (`opt_`, `cases_`), which the wasm never shows, and
+    // without the plan steps (`step_`: in English the engine's own text is shown).
     println!("cargo:rerun-if-changed=extension/ui/en.json");
     let ui: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(&fs::read_to_string("extension/ui/en.json").expect("read extension/ui/en.json")).expect("extension/ui/en.json is not a JSON object");
-    let sidebar: serde_json::Map<String, serde_json::Value> = ui.into_iter().filter(|(k, _)| !k.starts_with("opt_") && !k.starts_with("cases_")).collect();
+    let sidebar: serde_json::Map<String, serde_json::Value> = ui.into_iter().filter(|(k, _)| !["opt_", "cases_", "step_"].iter().any(|p| k.starts_with(p))).collect();
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     fs::write(out_dir.join("ui_en.json"), serde_json::to_string(&sidebar).expect("serialize ui strings")).expect("write ui_en.json");
 

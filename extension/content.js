@@ -121,13 +121,16 @@
     };
   }
 
+  const known = new Map(); // item id → the item as sent, for the side panel's full list
   function remember(el, item) {
     const id = `${site ? site.id : "page"}-${counter++}`;
     if (el.nodeType === 1) {
       seen.add(el);
       elements.set(id, el);
     }
-    return { id, ...item };
+    const full = { id, ...item };
+    known.set(id, full);
+    return full;
   }
 
   /** The adapter's items among `nodes` (elements that match its item selector). */
@@ -319,18 +322,28 @@
     } else if (msg.type === "collapse") {
       collapse(!!msg.collapsed);
       rememberTab({ collapsed: !!msg.collapsed });
-    } else if (msg.type === "scroll") {
+    } else if (msg.type === "scroll" || msg.type === "insert") {
+      act(msg).then((message) => message && send({ type: "insert-result", message }));
+    }
+  });
+
+  /** What the sidebar asks of the page, from the in-page frame or the side panel: scroll
+   *  to an item (and outline it), or insert a draft. Resolves to a message for the user. */
+  async function act(msg) {
+    if (msg.type === "scroll") {
       const el = elements.get(msg.id);
       if (el && el.isConnected) {
         el.scrollIntoView({ block: "center", behavior: "smooth" });
         highlight(el);
       }
-    } else if (msg.type === "insert") {
-      globalThis.CalmlyInsert.insert({ item: elements.get(String(msg.id || "")) || null, page, text: String(msg.text || "") })
-        .then((message) => send({ type: "insert-result", message }))
-        .catch((e) => send({ type: "insert-result", message: `Could not insert: ${e && e.message} — use Copy.` }));
+      return null;
     }
-  });
+    try {
+      return await globalThis.CalmlyInsert.insert({ item: elements.get(String(msg.id || "")) || null, page, text: String(msg.text || "") });
+    } catch (e) {
+      return `Could not insert: ${e && e.message} — use Copy.`;
+    }
+  }
 
   /** Reads the whole page and hands it to the sidebar (a fresh list). */
   function analyzePage(open) {
@@ -341,6 +354,15 @@
       send({ type: "snapshot", snapshot: snap });
     }
     return snap;
+  }
+
+  /** Tells an open side panel about this tab's changes (nobody listening is fine). */
+  function toPanel(msg) {
+    try {
+      chrome.runtime.sendMessage(msg).catch(() => {});
+    } catch {
+      // the extension was reloaded
+    }
   }
 
   // ------------------------------------------------------------------ live pages
@@ -359,7 +381,9 @@
     if (location.href !== lastUrl) {
       // A single-page app moved to another page: start over with its adapter page.
       lastUrl = location.href;
+      toPanel({ type: "panel-page" });
       elements.clear();
+      known.clear();
       seen = new WeakSet();
       unhighlight();
       locate();
@@ -368,6 +392,7 @@
     }
     const items = scanAdded(nodes);
     if (!items.length) return;
+    toPanel({ type: "panel-items", url: location.href, items });
     if (shown) send({ type: "items", items });
     else if (!dismissed) {
       show();
@@ -397,7 +422,7 @@
     if (globalThis.navigation && navigation.addEventListener) navigation.addEventListener("navigatesuccess", nudge);
   }
 
-  chrome.runtime.onMessage.addListener((msg) => {
+  chrome.runtime.onMessage.addListener((msg, _sender, reply) => {
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "toggle") {
       if (shown) {
@@ -408,6 +433,16 @@
         if (!site) locate();
         analyzePage(true);
       }
+    } else if (msg.type === "panel-snapshot") {
+      // The side panel (Chrome) or sidebar (Firefox) shows this tab's items instead of the
+      // in-page frame: everything read so far, or a fresh reading.
+      if (!site) locate();
+      const items = known.size ? [...known.values()] : scanDocument(true);
+      reply({ ...pageInfo(), items });
+      return;
+    } else if (msg.type === "panel-act" && msg.msg && typeof msg.msg === "object") {
+      act(msg.msg).then((message) => reply({ message }));
+      return true; // replies asynchronously
     } else if (msg.type === "key") {
       // The extension's page-wide shortcuts (next complaint, insert) act in the sidebar.
       if (shown) send({ type: "key", action: String(msg.action || "") });
@@ -422,6 +457,16 @@
     }
   });
 
+  async function siteEnabled(id) {
+    try {
+      const { settings } = await chrome.storage.local.get("settings");
+      const enabled = settings && typeof settings === "object" && settings.enabled_sites;
+      return !(enabled && typeof enabled === "object" && enabled[id] === false);
+    } catch {
+      return true; // unreadable settings: the defaults (every site on)
+    }
+  }
+
   // On an adapter's review or thread page: load the sidebar (hidden) now, read the page
   // at DOMContentLoaded, show the sidebar if there is anything to answer, then follow the
   // page as it changes. On other pages nothing happens until the user asks (toggle or
@@ -432,6 +477,12 @@
     const start = async () => {
       await tabStateLoaded;
       if (tabState.closed) dismissed = true; // closed in this tab before: wait to be asked
+      // A site switched off in the options opens nothing by itself (the toolbar button and
+      // the shortcut still work there).
+      if (!(await siteEnabled(site.id))) {
+        if (host) unmount();
+        return;
+      }
       analyzePage(false);
       if (document.documentElement) watch();
     };

@@ -116,6 +116,10 @@
   // The editable the user last focused on the page: on sites without an adapter reply
   // box, "click in the reply box, then Insert" is the way to say where.
   let lastEditable = null;
+  let lastFocusAt = 0;
+  // Items whose Reply button opened nothing, and when: a box the user clicks in after that
+  // is the answer to "click in the reply box, then Insert again".
+  const replyFailed = new WeakMap();
   // Where the caret was in it when focus left (for the sidebar, when the user clicks
   // Insert). Some editors drop the DOM selection on blur (Draft.js removes it when the
   // page's active element is <body>, as it is during blur), and focus() alone would then
@@ -127,6 +131,7 @@
       const el = editableOf((ev.composedPath && ev.composedPath()[0]) || ev.target);
       if (el && el !== lastEditable) {
         lastEditable = el;
+        lastFocusAt = performance.now();
         lastRange = null;
       }
     },
@@ -428,11 +433,15 @@
     const last = usableLast(item, page);
     let box = itemBox(item, page) || (item && last && item.contains(last) ? last : null);
     let opened = false;
+    if (!box && item && last && replyFailed.has(item) && lastFocusAt > replyFailed.get(item)) box = last;
     if (!box && item && page && page.reply_button) {
       const button = replyButton(item, page);
       if (button) {
         box = await openReplyBox(item, page, button);
-        if (!box) return `Clicked Reply, but no reply box appeared within ${REPLY_TIMEOUT_MS / 1000} seconds — click in the reply box, then Insert again, or use Copy.`;
+        if (!box) {
+          replyFailed.set(item, performance.now());
+          return `Clicked Reply, but no reply box appeared within ${REPLY_TIMEOUT_MS / 1000} seconds — click in the reply box, then Insert again, or use Copy.`;
+        }
         opened = true;
         await sleep(30); // the site may still be wiring up the box it just added
       }

@@ -7,7 +7,11 @@ performance.mark("calmly-script");
 
 const fatal = document.getElementById("calmly-fatal");
 const app = document.getElementById("app");
-const token = location.hash.slice(1);
+// In a web page, the sidebar is an iframe whose URL carries the content script's token.
+// As Chrome's side panel or Firefox's sidebar (`sidebar.html?panel`), it talks to the
+// active tab's content script through runtime messages instead (see `panel()` below).
+const isPanel = new URLSearchParams(location.search).has("panel");
+const token = isPanel ? crypto.randomUUID() : location.hash.slice(1);
 
 function fail(what, err) {
   fatal.textContent = `${what}: ${lastPanicSafe() || (err && err.message) || err}`;
@@ -51,6 +55,7 @@ try {
   try {
     mountSidebar(app, token, settings);
     performance.mark("calmly-mounted");
+    if (isPanel) panel();
   } catch (e) {
     // Unreadable settings must not stop the sidebar: run on defaults and say so. The
     // stored value is left untouched for the options page to repair.
@@ -60,3 +65,58 @@ try {
 } catch (e) {
   fail("Calmly could not start", e);
 }
+
+/**
+ * Side panel mode: the same sidebar, fed by the active tab. Messages the sidebar posts to
+ * its "parent" (itself, here) go to the tab's content script; the page's answers and live
+ * additions come back as the messages the in-page frame would get. `?panel&tab=<id>` pins
+ * a tab (a detached panel window, and the tests).
+ */
+function panel() {
+  const api = globalThis.browser ?? globalThis.chrome;
+  const pinned = Number(new URLSearchParams(location.search).get("tab")) || null;
+  let tabId = pinned;
+  const deliver = (msg) => window.postMessage({ source: "calmly-content", token, ...msg }, location.origin);
+  const empty = () => ({ url: null, title: null, site: null, kind: "unknown", items: [] });
+
+  async function load() {
+    if (!pinned) {
+      const [tab] = await api.tabs.query({ active: true, lastFocusedWindow: true });
+      tabId = tab ? tab.id : null;
+    }
+    let snapshot = empty();
+    if (tabId != null) {
+      try {
+        snapshot = (await api.tabs.sendMessage(tabId, { type: "panel-snapshot" })) || empty();
+      } catch {
+        // No content script in that tab (a page without an adapter): the toolbar button or
+        // Alt+Shift+C reads it.
+      }
+    }
+    deliver({ type: "snapshot", snapshot });
+  }
+
+  window.addEventListener("message", async (ev) => {
+    const msg = ev.data || {};
+    if (ev.source !== window || msg.source !== "calmly-sidebar" || tabId == null) return;
+    if (msg.type === "scroll" || msg.type === "insert") {
+      try {
+        const res = await api.tabs.sendMessage(tabId, { type: "panel-act", msg: { type: msg.type, id: msg.id, text: msg.text } });
+        if (msg.type === "insert" && res && res.message) deliver({ type: "insert-result", message: res.message });
+      } catch {
+        if (msg.type === "insert") deliver({ type: "insert-result", message: "The page is not reachable — reload it, or use Copy." });
+      }
+    }
+  });
+  api.runtime.onMessage.addListener((msg, sender) => {
+    if (!msg || !sender.tab || sender.tab.id !== tabId) return;
+    if (msg.type === "panel-items") deliver({ type: "items", items: msg.items });
+    else if (msg.type === "panel-page") setTimeout(load, 300);
+  });
+  if (!pinned) {
+    api.tabs.onActivated.addListener(() => load());
+    api.tabs.onUpdated.addListener((id, info) => id === tabId && info.status === "complete" && load());
+  }
+  load();
+}
+

@@ -293,7 +293,7 @@ fn interface_strings_exist_in_five_languages_with_the_same_keys_and_placeholders
         }
     }
     // Every key the Rust sidebar asks for exists (a missing key would show as its name).
-    let ui = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/wasm/ui.rs")).unwrap();
+    let ui = ["src/wasm/ui.rs", "src/wasm/playground.rs"].map(|f| std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(f)).unwrap()).join("\n");
     for pattern in ["tr(\"", "trf(\""] {
         for (at, _) in ui.match_indices(pattern) {
             // Only the calls themselves: `from_str("…")` also ends in `tr("`.
@@ -301,7 +301,21 @@ fn interface_strings_exist_in_five_languages_with_the_same_keys_and_placeholders
                 continue;
             }
             let key = ui[at + pattern.len()..].split('"').next().unwrap();
-            assert!(en.contains_key(key), "src/wasm/ui.rs asks for ui key {key:?}, which en.json lacks");
+            assert!(en.contains_key(key), "src/wasm asks for ui key {key:?}, which en.json lacks");
+        }
+    }
+}
+
+#[test]
+fn interface_step_texts_in_english_are_the_plan_itself() {
+    // en.json repeats data/plan.toml's step texts so translators have them beside the other
+    // languages; they must not drift from the plan the engine uses.
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("extension/ui/en.json");
+    let en: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    for step in &engine().unwrap().knowledge.plan.step {
+        for (field, text) in [("title", &step.title), ("detail", &step.detail)] {
+            let key = format!("step_{}_{field}", step.id);
+            assert_eq!(en.get(&key).and_then(|v| v.as_str()), Some(text.as_str()), "extension/ui/en.json: {key} differs from data/plan.toml");
         }
     }
 }

@@ -123,3 +123,23 @@ fn from_text_to_plan_legal_threat_in_portuguese() {
     let ids: Vec<&str> = a.steps.iter().map(|s| s.id.as_str()).collect();
     assert!(ids.contains(&"legal_escalation"), "{ids:?}");
 }
+
+#[test]
+fn the_brands_own_wording_replaces_a_template_slot_in_that_language_only() {
+    let text = "O produto chegou quebrado e ninguém responde. Quero o reembolso.";
+    let plain = calmly::analyze_text(text, Some("web"), &calmly::Settings::default()).unwrap();
+    let mut settings = calmly::Settings::default();
+    let mut pt = std::collections::BTreeMap::new();
+    pt.insert("apology".to_string(), "Sentimos muito por isso, de verdade.".to_string());
+    pt.insert("private.details".to_string(), "Mande o número do pedido, por favor.".to_string());
+    pt.insert("no_such_slot".to_string(), "ignorado".to_string());
+    settings.templates.insert("pt".into(), pt.clone());
+    let custom = calmly::analyze_text(text, Some("web"), &settings).unwrap();
+    assert!(!plain.draft.text.contains("Sentimos muito por isso, de verdade."));
+    assert!(custom.draft.text.contains("Sentimos muito por isso, de verdade."), "{}", custom.draft.text);
+    assert!(custom.draft.private.contains("Mande o número do pedido, por favor."), "{}", custom.draft.private);
+    assert!(!custom.draft.text.contains("ignorado"));
+    // Another language's complaint keeps the standard wording.
+    let en = calmly::analyze_text("The parcel arrived broken and nobody answers. I want a refund.", Some("web"), &settings).unwrap();
+    assert!(!en.draft.text.contains("Sentimos"));
+}

@@ -22,6 +22,13 @@ for (const browser of ["chromium", "firefox"]) {
   cpSync("extension", out, { recursive: true });
   const manifest = JSON.parse(readFileSync("extension/manifest.json", "utf8"));
   manifest.content_scripts[0].matches = matches;
+  // The same sidebar as a browser panel: Chrome's side panel, Firefox's sidebar.
+  if (browser === "chromium") {
+    manifest.permissions.push("sidePanel");
+    manifest.side_panel = { default_path: "sidebar.html?panel" };
+  } else {
+    manifest.sidebar_action = { default_panel: "sidebar.html?panel", default_title: "__MSG_extName__", default_icon: "icons/48.png", open_at_install: false };
+  }
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   writeFileSync(
     join(out, "sites.js"),

@@ -239,3 +239,31 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
     }
     out
 }
+
+/// A register with the brand's own wording laid over it (`Settings::templates`): each key
+/// is a template slot of the public reply ("apology") or `section.slot` for the other
+/// messages ("private.details", "closing_message.invite_update"); its text replaces the
+/// slot's variants and may use the same `{variables}`. Unknown keys and empty texts are
+/// ignored, so a typo never empties a draft.
+pub fn with_custom(r: &Register, custom: &std::collections::BTreeMap<String, String>) -> Register {
+    let mut out = r.clone();
+    for (key, text) in custom {
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let (section, slot) = key.split_once('.').unwrap_or(("public", key.as_str()));
+        let section = match section {
+            "public" => &mut out.public,
+            "private" => &mut out.private,
+            "resolution" => &mut out.resolution,
+            "closing_message" | "closing" => &mut out.closing_message,
+            _ => continue,
+        };
+        if let Some(variants) = section.get_mut(slot) {
+            *variants = vec![text.to_string()];
+        }
+    }
+    out
+}
+

@@ -225,6 +225,9 @@ impl Engine {
         if let Some(t) = templates {
             let (reg_id, reg) = t.register(settings.registers.get(&t.language).map_or("", String::as_str));
             register = (reg_id, reg.name.clone());
+            // The brand's own wording for this language, if the settings have any.
+            let custom = settings.templates.get(&t.language).filter(|m| !m.is_empty()).map(|m| draft::with_custom(reg, m));
+            let reg = custom.as_ref().unwrap_or(reg);
             if let Some(name) = item.author.as_deref().and_then(first_name) {
                 vars.insert("name", name);
             }

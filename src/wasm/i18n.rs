@@ -42,6 +42,11 @@ pub fn set(strings: &JsValue) -> bool {
     true
 }
 
+/// The text for `key`, if a strings file has it.
+pub fn tr_opt(key: &str) -> Option<String> {
+    TABLE.with(|t| t.borrow().get(key).cloned())
+}
+
 /// The text for `key`, or the key itself when no file has it.
 pub fn tr(key: &str) -> String {
     TABLE.with(|t| t.borrow().get(key).cloned()).unwrap_or_else(|| key.to_string())

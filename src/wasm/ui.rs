@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, MessageEvent};
 
-use super::i18n::{tr, trf};
+use super::i18n::{tr, tr_opt, trf};
 use crate::engine::classify::severity_rank;
 use super::store;
 use crate::engine::cases::{self, Case};
@@ -22,7 +22,7 @@ fn doc() -> Document {
     gloo_utils::document()
 }
 
-fn el(tag: &str, class: &str) -> Res<Element> {
+pub(super) fn el(tag: &str, class: &str) -> Res<Element> {
     let e = doc().create_element(tag)?;
     if !class.is_empty() {
         e.set_class_name(class);
@@ -30,19 +30,19 @@ fn el(tag: &str, class: &str) -> Res<Element> {
     Ok(e)
 }
 
-fn text(tag: &str, class: &str, t: &str) -> Res<Element> {
+pub(super) fn text(tag: &str, class: &str, t: &str) -> Res<Element> {
     let e = el(tag, class)?;
     e.set_text_content(Some(t));
     Ok(e)
 }
 
-fn add(parent: &Element, child: Res<Element>) -> Res<()> {
+pub(super) fn add(parent: &Element, child: Res<Element>) -> Res<()> {
     let child: Element = child?;
     parent.append_child(child.as_ref())?;
     Ok(())
 }
 
-fn button(label: &str, class: &str) -> Res<Element> {
+pub(super) fn button(label: &str, class: &str) -> Res<Element> {
     let b = text("button", class, label)?;
     b.set_attribute("type", "button")?;
     Ok(b)
@@ -54,6 +54,36 @@ pub fn show_fatal(msg: &str) {
         e.set_text_content(Some(msg));
         let _ = e.remove_attribute("hidden");
     }
+}
+
+/// A plan step in the interface language: the engine writes steps in English; a loaded
+/// strings file may hold `step_<id>_title`/`_detail`, whose placeholders are filled here in
+/// the same language (the English compiled in leaves them out, so English comes from the
+/// engine as it is).
+fn step_texts(s: &engine::Step, a: &ComplaintAnalysis, settings: &Settings) -> (String, String) {
+    let (Some(title), Some(detail)) = (tr_opt(&format!("step_{}_title", s.id)), tr_opt(&format!("step_{}_detail", s.id))) else {
+        return (s.title.clone(), s.detail.clone());
+    };
+    let category = label_of(&a.category).to_lowercase();
+    let target = settings.response_target_minutes;
+    let deadline = if target <= 24 * 60 { tr("deadline_today") } else { trf("deadline_hours", &[("n", &(target / 60).to_string())]) };
+    let channel = settings.own_contacts().first().map_or_else(|| tr("private_channel"), |c| c.to_string());
+    let age = a.date.as_deref().and_then(cases::parse_iso).map(|t| ((js_sys::Date::now() - t) / 60_000.0).max(0.0) as u32).map(age_words).unwrap_or_default();
+    let fill = |t: &str| t.replace("{category_label}", &category).replace("{deadline}", &deadline).replace("{channel}", &channel).replace("{age}", &age);
+    (fill(&title), fill(&detail))
+}
+
+/// "3 days", "5 hours", "40 minutes" in the interface language (as `plan::age_words`).
+fn age_words(minutes: u32) -> String {
+    let (key, n) = match minutes {
+        m if m >= 2 * 24 * 60 => ("age_days", m / (24 * 60)),
+        m if m >= 24 * 60 => ("age_day", 1),
+        m if m >= 120 => ("age_hours", m / 60),
+        m if m >= 60 => ("age_hour", 1),
+        1 => ("age_minute", 1),
+        m => ("age_minutes", m),
+    };
+    trf(key, &[("n", &n.to_string())])
 }
 
 /// "0.45", "+0.30", "-1.00": two decimals by integer arithmetic (float formatting would
@@ -80,7 +110,7 @@ fn row(dl: &Element, term: &str, value: &str, class: &str) -> Res<()> {
 
 /// "What it is / what to do / what to say" for one complaint. Returns the element and the
 /// listeners that must live as long as it.
-fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option<Rc<dyn Fn(String)>>) -> Res<(Element, Vec<EventListener>)> {
+pub(super) fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option<Rc<dyn Fn(String)>>) -> Res<(Element, Vec<EventListener>)> {
     let mut listeners = Vec::new();
     let root = el("div", "analysis")?;
 
@@ -135,9 +165,10 @@ fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_insert: Option
             cb.set_id(&format!("step-{i}"));
             cb.set_attribute("data-step", &s.id)?;
             label.append_child(&cb)?;
-            add(&label, text("span", "step-title", &s.title))?;
+            let (title, detail) = step_texts(s, a, settings);
+            add(&label, text("span", "step-title", &title))?;
             li.append_child(&label)?;
-            add(&li, text("p", "step-detail", &s.detail))?;
+            add(&li, text("p", "step-detail", &detail))?;
             add(&li, text("p", "sources", &trf("sources_line", &[("stage", &tr(&format!("stage_{}", s.stage))), ("seeds", &s.sources.join(", "))])))?;
             ol.append_child(&li)?;
         }
@@ -436,7 +467,9 @@ fn shortcut_of(k: &web_sys::KeyboardEvent) -> Option<&'static str> {
 /// commands, relayed by the content script).
 fn shortcut(state: &Rc<RefCell<SidebarState>>, action: &str) {
     let click = |sel: &str| {
-        if let Ok(Some(b)) = state.borrow().root.query_selector(sel) {
+        // The borrow must end before the click: the button's handler edits the state.
+        let found = state.borrow().root.query_selector(sel);
+        if let Ok(Some(b)) = found {
             if let Some(b) = b.dyn_ref::<web_sys::HtmlElement>() {
                 b.click();
             }
@@ -711,11 +744,21 @@ fn render_list(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
             let st = state.clone();
             listeners.push(EventListener::new(&li, "click", move |_| select(&st, pos)));
             let st = state.clone();
-            listeners.push(EventListener::new(&li, "keydown", move |ev| {
+            // Not passive: the arrows move the selection, not the sidebar's scroll.
+            listeners.push(EventListener::new_with_options(&li, "keydown", EventListenerOptions::enable_prevent_default(), move |ev| {
                 let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                if k.alt_key() {
+                    return; // Alt+arrows: the sidebar-wide keys
+                }
                 match k.key().as_str() {
-                    "ArrowDown" if pos + 1 < n => select(&st, pos + 1),
-                    "ArrowUp" if pos > 0 => select(&st, pos - 1),
+                    "ArrowDown" if pos + 1 < n => {
+                        k.prevent_default();
+                        select(&st, pos + 1)
+                    }
+                    "ArrowUp" if pos > 0 => {
+                        k.prevent_default();
+                        select(&st, pos - 1)
+                    }
                     _ => {}
                 }
             }));
@@ -745,7 +788,7 @@ fn render_detail(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
         let insert: Rc<dyn Fn(String)> = Rc::new(move |t: String| post_to_parent(&[("type", "insert".into()), ("id", id.as_str().into()), ("text", t.into())]));
         let (detail, mut l) = render_analysis(c, &s.settings, Some(insert))?;
         holder.append_child(&detail)?;
-        l.extend(case_section(state, &detail, c)?);
+        l.extend(case_section(state, &detail)?);
         l
     };
     state.borrow_mut().detail_listeners = listeners;
@@ -758,7 +801,7 @@ fn render_detail(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
 /// The case box at the top of "what to do" (stage, response clock, next stage, notes), and
 /// the hooks that turn the agent's work on a complaint into its case: ticking a step, using
 /// a draft (Insert or Copy), moving the stage, writing a note.
-fn case_section(state: &Rc<RefCell<SidebarState>>, detail: &Element, c: &ComplaintAnalysis) -> Res<Vec<EventListener>> {
+fn case_section(state: &Rc<RefCell<SidebarState>>, detail: &Element) -> Res<Vec<EventListener>> {
     let mut listeners = Vec::new();
     let section = el("section", "case")?;
     section.set_attribute("aria-label", &tr("case"))?;
@@ -794,18 +837,21 @@ fn case_section(state: &Rc<RefCell<SidebarState>>, detail: &Element, c: &Complai
         let id = cb.get_attribute("data-step").unwrap_or_default();
         listeners.push(EventListener::new(&cb, "change", move |_| act(&st, cases::Action::Step { id: id.clone() })));
     }
-    // Draft uses: the public reply's Insert and Copy, the stage messages' Copy buttons.
-    let public_len = c.draft.chars as u32;
-    for (sel, kind) in [(".what-to-say .actions button.insert", "public"), (".what-to-say .actions button.copy", "public")] {
+    // Draft uses: the public reply's Insert and Copy, the stage messages' Copy buttons, each
+    // with the length of the text as it is when used (after any redraft or edit).
+    let length_of = |area: Option<Element>| move || area.as_ref().and_then(|a| a.dyn_ref::<HtmlTextAreaElement>()).map_or(0, |t| t.value().chars().count() as u32);
+    for sel in [".what-to-say .actions button.insert", ".what-to-say .actions button.copy"] {
         if let Some(b) = detail.query_selector(sel)? {
             let st = state.clone();
-            listeners.push(EventListener::new(&b, "click", move |_| act(&st, cases::Action::Draft { kind: kind.into(), chars: public_len })));
+            let len = length_of(detail.query_selector("textarea.draft")?);
+            listeners.push(EventListener::new(&b, "click", move |_| act(&st, cases::Action::Draft { kind: "public".into(), chars: len() })));
         }
     }
     for b in node_list(&detail.query_selector_all("button[data-kind]")?) {
         let kind = b.get_attribute("data-kind").unwrap_or_default();
         let st = state.clone();
-        listeners.push(EventListener::new(&b, "click", move |_| act(&st, cases::Action::Draft { kind: kind.clone(), chars: 0 })));
+        let len = length_of(detail.query_selector(&format!("textarea.{kind}"))?);
+        listeners.push(EventListener::new(&b, "click", move |_| act(&st, cases::Action::Draft { kind: kind.clone(), chars: len() })));
     }
     Ok(listeners)
 }
@@ -966,96 +1012,3 @@ fn select(state: &Rc<RefCell<SidebarState>>, pos: usize) {
     }
 }
 
-// ------------------------------------------------------------------------- playground
-
-pub struct Playground;
-
-impl Playground {
-    pub fn mount(root: Element) -> Res<()> {
-        let form = el("form", "playground-form")?;
-        form.set_attribute("aria-label", &tr("pg_form"))?;
-        let ta: HtmlTextAreaElement = el("textarea", "input")?.dyn_into()?;
-        ta.set_id("complaint");
-        ta.set_attribute("aria-label", &tr("pg_text"))?;
-        ta.set_placeholder(&tr("pg_placeholder"));
-        ta.set_rows(7);
-        let lab = text("label", "", &tr("pg_complaint"))?;
-        lab.set_attribute("for", "complaint")?;
-        form.append_child(&lab)?;
-        form.append_child(&ta)?;
-
-        let opts = el("div", "options")?;
-        let platform: HtmlSelectElement = el("select", "")?.dyn_into()?;
-        platform.set_id("platform");
-        let e = engine::engine().map_err(|e| JsValue::from_str(&e.0))?;
-        for p in &e.knowledge.platforms.platform {
-            let o = text("option", "", &if p.limit > 0 { format!("{} (≤ {} {})", p.name, p.limit, p.unit) } else { p.name.clone() })?;
-            o.set_attribute("value", &p.id)?;
-            if p.id == "web" {
-                o.set_attribute("selected", "")?;
-            }
-            platform.append_child(&o)?;
-        }
-        let pl = text("label", "", &format!("{} ", tr("pg_platform")))?;
-        pl.append_child(&platform)?;
-        opts.append_child(&pl)?;
-        let brand: HtmlInputElement = el("input", "")?.dyn_into()?;
-        brand.set_id("brand");
-        brand.set_placeholder(&tr("pg_brand_placeholder"));
-        let bl = text("label", "", &format!("{} ", tr("pg_brand")))?;
-        bl.append_child(&brand)?;
-        opts.append_child(&bl)?;
-        let agent: HtmlInputElement = el("input", "")?.dyn_into()?;
-        agent.set_id("agent");
-        agent.set_placeholder(&tr("pg_agent_placeholder"));
-        let al = text("label", "", &format!("{} ", tr("pg_agent")))?;
-        al.append_child(&agent)?;
-        opts.append_child(&al)?;
-        form.append_child(&opts)?;
-        let go = button(&tr("pg_analyse"), "primary")?;
-        go.set_attribute("type", "submit")?;
-        form.append_child(&go)?;
-        root.append_child(&form)?;
-        let out = el("div", "output")?;
-        out.set_attribute("aria-live", "polite")?;
-        root.append_child(&out)?;
-
-        let holder: Rc<RefCell<Vec<EventListener>>> = Rc::new(RefCell::new(Vec::new()));
-        let run = {
-            let (ta, platform, brand, agent, out, holder) = (ta.clone(), platform.clone(), brand.clone(), agent.clone(), out.clone(), holder.clone());
-            move || {
-                let settings = Settings { brand: brand.value(), agent: agent.value(), ..Default::default() };
-                out.set_text_content(None);
-                match engine::analyze_text(&ta.value(), Some(&platform.value()), &settings) {
-                    Ok(a) => match render_analysis(&a, &settings, None) {
-                        Ok((node, l)) => {
-                            let _ = out.append_child(&node);
-                            *holder.borrow_mut() = l;
-                        }
-                        Err(e) => out.set_text_content(Some(&trf("pg_error_show", &[("error", &format!("{e:?}"))]))),
-                    },
-                    Err(e) => out.set_text_content(Some(&e.0)),
-                }
-            }
-        };
-        let run = Rc::new(run);
-        let r = run.clone();
-        // Not passive (gloo's default): the submit must be stopped from reloading the page.
-        EventListener::new_with_options(&form, "submit", EventListenerOptions::enable_prevent_default(), move |ev| {
-            ev.prevent_default();
-            r();
-        })
-        .forget();
-        let r = run.clone();
-        EventListener::new_with_options(&ta, "keydown", EventListenerOptions::enable_prevent_default(), move |ev| {
-            if let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
-                if k.key() == "Enter" && (k.ctrl_key() || k.meta_key()) {
-                    k.prevent_default();
-                    r();
-                }
-            }
-        })
-        .forget();
-        Ok(())
-    }
-}

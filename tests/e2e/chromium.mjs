@@ -87,6 +87,8 @@ try {
   }
 
   failures += await livePage();
+  failures += await disabledSite(sw);
+  failures += await sidePanel(sw);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
@@ -147,6 +149,60 @@ async function livePage() {
     await page.screenshot({ path: join(ARTIFACTS, "chromium-live-failed.png") }).catch(() => {});
     return 1;
   } finally {
+    await page.close();
+  }
+}
+
+/** A site switched off in the options: its pages open no sidebar by themselves. */
+async function disabledSite(sw) {
+  const p = pages[0]; // the Trustpilot fixture without CSP
+  await sw.evaluate(() => chrome.storage.local.set({ settings: { schema: 1, enabled_sites: { trustpilot: false } } }));
+  const page = await context.newPage();
+  try {
+    await page.goto(p.url, { waitUntil: "load" });
+    await page.waitForTimeout(1000);
+    check(!(await visibleSidebar(page)), "disabled site: the sidebar opened on a site switched off in the options");
+    console.log("ok   disabled site: no sidebar on a site switched off in the options");
+    return 0;
+  } catch (e) {
+    console.log(`FAIL ${e.message}`);
+    return 1;
+  } finally {
+    await page.close();
+    await sw.evaluate(() => chrome.storage.local.remove("settings"));
+  }
+}
+
+/**
+ * The side panel (sidebar.html?panel): the same sidebar fed by a tab's content script over
+ * runtime messages. Opened as a tab pinned to the page's tab (headless Chromium cannot open
+ * the real side panel), it must list the page's items and outline the one picked.
+ */
+async function sidePanel(sw) {
+  const p = pages.find((x) => x.name === "amazon-real");
+  const page = await context.newPage();
+  let panel = null;
+  try {
+    await page.goto(p.url, { waitUntil: "domcontentloaded" });
+    await page.bringToFront();
+    const tabId = await sw.evaluate(async () => (await chrome.tabs.query({ active: true, lastFocusedWindow: true }))[0].id);
+    const extId = new URL(sw.url()).host;
+    panel = await context.newPage();
+    await panel.goto(`chrome-extension://${extId}/sidebar.html?panel&tab=${tabId}`);
+    await panel.waitForSelector("#app[data-state=ready]", { timeout: 10000 });
+    const items = await panel.$$eval(".item", (els) => els.length);
+    check(items === p.expect.items, `side panel: ${items} items, expected ${p.expect.items}`);
+    await panel.click(".item:nth-child(2)");
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-hook='review']")].some((a) => a.style.outline.includes("3px")), null, { timeout: 3000 });
+    await panel.click("button.insert");
+    await panel.waitForFunction(() => /reply box|Copy/.test(document.querySelector(".status").textContent), null, { timeout: 3000 });
+    console.log(`ok   side panel: ${items} items from the tab, pick outlines it on the page, insert answers`);
+    return 0;
+  } catch (e) {
+    console.log(`FAIL side panel: ${e.message}`);
+    return 1;
+  } finally {
+    if (panel) await panel.close();
     await page.close();
   }
 }

@@ -234,7 +234,14 @@ async function youtubeTimeoutCase(page) {
   check((await page.evaluate(() => window.replyClicks)) === 1, "the reply button was not clicked exactly once");
   check((await page.$eval("#search", (e) => e.value)) === "blender", "the draft went into the search box");
   check((await page.evaluate(() => window.topLevelText())).trim() === "", "the draft went into the video's own comment box");
-  return `"${status}" after ${ms} ms`;
+  // As the message says: the user clicks in a reply box, then Insert again — that box is
+  // used, and the Reply button is not clicked a second time.
+  await page.click("#contenteditable-root");
+  const again = await clickInsert(frame);
+  check(/Inserted/.test(again), `the second Insert said: ${again}`);
+  check((await page.evaluate(() => window.topLevelText())).trim().length > 20, "the second Insert did not reach the box the user clicked");
+  check((await page.evaluate(() => window.replyClicks)) === 1, "the reply button was clicked again");
+  return `"${status}" after ${ms} ms; then, in the box the user clicked: "${again}"`;
 }
 
 async function noTargetCase(page) {
