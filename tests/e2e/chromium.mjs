@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { ARTIFACTS, EXT, PAGES, LIVE, available, check, checkSidebar, pageFor, siteFixtures } from "./pages.mjs";
+import { ARTIFACTS, EXT, PAGES, LIVE, available, check, checkSidebar, extensionArgs, findSidebar, pageFor, siteFixtures } from "./pages.mjs";
 
 // The saved real pages and fixtures, then every site adapter's fixture pages, then the live
 // page (comments added after load, single-page navigation).
@@ -17,10 +17,7 @@ const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
   viewport: { width: 1280, height: 900 },
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", `--disable-extensions-except=${EXT.chromium}`, `--load-extension=${EXT.chromium}`,
-  ],
+  args: extensionArgs(EXT.chromium),
 });
 
 const blocked = { page: 0, extension: [], current: 0 };
@@ -59,12 +56,12 @@ try {
         const ran = await page.evaluate(() => document.documentElement.dataset.inlineScript);
         check(ran === p.expect.inlineScript, `${p.name}: the page's CSP case is not what the test intends (inline script: ${ran})`);
       }
-      let frame = await sidebarFrame(page, p.expect.sidebar ? 10000 : 1500);
+      let frame = await findSidebar(page, p.expect.sidebar ? 10000 : 1500);
       if (p.expect.toggle) {
         // Opens only when asked: nothing yet, then the toolbar button's message.
         check(!(await visibleSidebar(page)), `${p.name}: the sidebar opened by itself on a page read by guesswork`);
         await sw.evaluate(toggleAllTabs);
-        frame = await sidebarFrame(page, 10000);
+        frame = await findSidebar(page, 10000);
       } else if (!p.expect.sidebar) {
         check(!(await visibleSidebar(page)), `${p.name}: the sidebar opened on a page with nothing to answer`);
         console.log(`ok   ${p.name}: no sidebar, as expected`);
@@ -126,7 +123,7 @@ async function livePage() {
   const page = await context.newPage();
   try {
     await page.goto(p.url, { waitUntil: "domcontentloaded" });
-    const frame = await sidebarFrame(page, 10000);
+    const frame = await findSidebar(page, 10000);
     check(frame, "live: the sidebar did not appear");
     await frame.waitForSelector("#app[data-state=ready]", { timeout: 10000 });
     check((await frame.$$(".item")).length === 2, "live: expected 2 items at load");
@@ -207,12 +204,3 @@ async function sidePanel(sw) {
   }
 }
 
-async function sidebarFrame(page, timeout) {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    const f = page.frames().find((f) => f.url().startsWith("chrome-extension://") && f.url().includes("sidebar.html"));
-    if (f) return f;
-    await page.waitForTimeout(50);
-  }
-  return null;
-}

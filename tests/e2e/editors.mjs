@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { ARTIFACTS, ROOT, check } from "./pages.mjs";
+import { ARTIFACTS, ROOT, check, findSidebar, extensionArgs } from "./pages.mjs";
 
 // CALMLY_EXT: the unpacked Chromium extension, or a package-extension.mjs output directory
 // holding it in chromium/.
@@ -67,10 +67,7 @@ const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
   viewport: { width: 1280, height: 900 },
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", `--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`,
-  ],
+  args: extensionArgs(EXT),
 });
 
 const requests = { extension: [], posts: [] };
@@ -99,13 +96,9 @@ const linesOf = (s) => s.split("\n").map(norm).filter(Boolean);
 const show = (s) => JSON.stringify(s.length > 90 ? s.slice(0, 60) + "…" + s.slice(-25) : s);
 
 async function sidebarFrame(page, timeout = 10000) {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    const f = page.frames().find((f) => f.url().startsWith("chrome-extension://") && f.url().includes("sidebar.html"));
-    if (f) return f;
-    await page.waitForTimeout(50);
-  }
-  throw new Error("the sidebar did not appear");
+  const frame = await findSidebar(page, timeout);
+  if (!frame) throw new Error("the sidebar did not appear");
+  return frame;
 }
 
 async function readySidebar(page) {

@@ -205,3 +205,23 @@ export async function checkSidebar(frame, p) {
   check(native.complaints.length === items, `${p.name}: native extractor found ${native.complaints.length}, the browser ${items}`);
   return { items, complaints, status };
 }
+
+/** Chromium's flags for a test run with the unpacked extension in `dir`. */
+export function extensionArgs(dir) {
+  return [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", `--disable-extensions-except=${dir}`, `--load-extension=${dir}`,
+  ];
+}
+
+/** The sidebar's frame in `page` (the extension's sidebar.html), or null after `timeout` ms. */
+export async function findSidebar(page, timeout) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    const f = page.frames().find((f) => f.url().startsWith("chrome-extension://") && f.url().includes("sidebar.html"));
+    if (f) return f;
+    await page.waitForTimeout(50);
+  }
+  return null;
+}
+

@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { ARTIFACTS, EXT, PAGES, ROOT, available } from "./pages.mjs";
+import { ARTIFACTS, EXT, PAGES, ROOT, available, findSidebar } from "./pages.mjs";
 
 const ext = resolve(process.env.CALMLY_EXT || EXT.chromium);
 const [PAGE] = available(PAGES.filter((p) => p.name === "amazon-real"));
@@ -105,13 +105,9 @@ function assert(cond, msg) {
 }
 
 async function sidebarFrame(page, timeout = 10000) {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    const f = page.frames().find((f) => f.url().startsWith("chrome-extension://") && f.url().includes("sidebar.html"));
-    if (f) return f;
-    await page.waitForTimeout(50);
-  }
-  throw new Error("the sidebar did not appear");
+  const frame = await findSidebar(page, timeout);
+  if (!frame) throw new Error("the sidebar did not appear");
+  return frame;
 }
 
 /** Opens the saved page in a new tab and waits for the sidebar to be ready. */
