@@ -1,8 +1,13 @@
 // The case list: every case:* entry of chrome.storage.local, read through the engine's
-// loadCases (src/engine/cases.rs). Damaged entries are copied to backup:<key>:<ms> before
-// anything else is written; migrated or repaired cases are written back; the only entries
-// removed are the ones the engine set aside (after their copy) or moved to their own key.
-// The list follows storage as the sidebar (in any tab) changes it.
+// loadCases (src/engine/cases.rs). Damaged or oversized entries are copied to
+// backup:<key>:<ms> in the same write as their repaired cases (one storage.set lands whole
+// or not at all, so an entry is never replaced without its copy, and replacing it in place
+// costs the quota only the repaired case); the only entries removed are the ones the
+// engine set aside or moved to their own key, after that write. Damaged or oversized
+// settings are repaired the same way when the page opens, as the options page does. If
+// the browser refuses the write (a full quota), nothing is written or removed and the page
+// says so. The list follows storage as the sidebar (in any tab) changes it, and warns when
+// storage is nearly full.
 import init, { loadSettings, loadCases, caseClock, casesCsv, casesJson, filterCases, lastPanic } from "./pkg/calmly_store.js";
 import { loadStrings, applyStrings } from "./strings.js";
 
@@ -10,6 +15,11 @@ const api = globalThis.browser ?? globalThis.chrome;
 const SITES = Array.isArray(globalThis.CALMLY_SITES) ? globalThis.CALMLY_SITES.filter((s) => s && typeof s.id === "string") : [];
 const SITE_NAMES = new Map(SITES.map((s) => [s.id, String(s.name || s.id)]));
 const PREFIX = "case:";
+/** storage.local's quota as the browser states it: 10 MB in Chromium without the
+ *  unlimitedStorage permission; Firefox states none (its local storage has no such quota). */
+const QUOTA = Number(api.storage.local.QUOTA_BYTES) || 0;
+/** From this share of the quota on, the page warns. */
+const NEARLY_FULL = 0.8;
 
 const $ = (id) => document.getElementById(id);
 const tbody = document.querySelector("#cases tbody");
@@ -20,6 +30,10 @@ let settings = {};
 let cases = [];
 /** Warnings of this visit, oldest first: a later reload (after a repair) does not hide them. */
 const warnings = [];
+/** Why the last repair could not be written, if it could not. */
+let repairError = null;
+/** Whether the stored settings were checked (and repaired) yet. */
+let settingsChecked = false;
 
 start().catch(fatal);
 
@@ -61,26 +75,62 @@ function refresh() {
 
 async function readStorage() {
   const all = await api.storage.local.get(null);
-  settings = loadSettings(all.settings ?? null).settings; // read only: the options page repairs settings
+  const raw = all.settings ?? null;
+  const settingsLoad = loadSettings(raw);
+  settings = settingsLoad.settings;
   const entries = {};
   for (const [k, v] of Object.entries(all)) if (k.startsWith(PREFIX)) entries[k] = v;
   const load = loadCases(entries);
   const ms = Date.now();
-  // 1. copies of what was damaged, 2. the repaired and migrated cases, 3. what was set aside.
-  if (load.backups.length) await api.storage.local.set(Object.fromEntries(load.backups.map((b) => [`backup:${b.key}:${ms}`, b.raw])));
-  if (load.rewrite.length) await api.storage.local.set(Object.fromEntries(load.rewrite.map((c) => [PREFIX + c.id, c])));
+  // 1. in one write: copies of what was damaged, the repaired and migrated cases (and
+  // settings); 2. after it, what was set aside.
+  const writes = Object.fromEntries([
+    ...load.backups.map((b) => [`backup:${b.key}:${ms}`, b.raw]),
+    ...load.rewrite.map((c) => [PREFIX + c.id, c]),
+  ]);
+  // Settings are repaired when the page opens; changed later, they are the options page's
+  // (which may be open with them) and the sidebar's to repair.
+  const repairSettings = !settingsChecked;
+  settingsChecked = true;
+  if (repairSettings && settingsLoad.backup !== null && settingsLoad.backup !== undefined) writes[`backup:settings:${ms}`] = raw;
+  if (repairSettings && settingsLoad.rewrite) writes.settings = settingsLoad.settings;
+  let written = true;
+  if (Object.keys(writes).length) {
+    try {
+      await api.storage.local.set(writes);
+      repairError = null;
+    } catch (e) {
+      written = false;
+      repairError = (e && e.message) || String(e);
+    }
+  } else repairError = null;
   const backedUp = new Set(load.backups.map((b) => b.key));
   const rewritten = new Set(load.rewrite.map((c) => PREFIX + c.id));
   const moved = (k) => {
     const v = entries[k];
     return v && typeof v === "object" && typeof v.id === "string" && PREFIX + v.id !== k && rewritten.has(PREFIX + v.id);
   };
-  const remove = (load.remove || []).filter((k) => backedUp.has(k) || moved(k));
+  const remove = written ? (load.remove || []).filter((k) => backedUp.has(k) || moved(k)) : [];
   if (remove.length) await api.storage.local.remove(remove);
   cases = load.cases;
-  for (const w of load.warnings) if (!warnings.includes(w)) warnings.push(w);
+  for (const w of [...(repairSettings ? settingsLoad.warnings : []), ...load.warnings]) if (!warnings.includes(w)) warnings.push(w);
   showWarnings();
+  await showStorageUse();
   render();
+}
+
+/** A notice when storage is at NEARLY_FULL of the quota or more (where the browser says). */
+async function showStorageUse() {
+  const box = $("storage-use");
+  let used = null;
+  try {
+    if (QUOTA && typeof api.storage.local.getBytesInUse === "function") used = await api.storage.local.getBytesInUse(null);
+  } catch {}
+  const full = typeof used === "number" && used >= NEARLY_FULL * QUOTA;
+  box.hidden = !full;
+  box.textContent = full
+    ? tr("cases_storage_full", { percent: Math.floor((100 * used) / QUOTA), used: (used / 1048576).toFixed(1), quota: (QUOTA / 1048576).toFixed(0) })
+    : "";
 }
 
 function target() {
@@ -174,18 +224,20 @@ function siteOptions() {
 }
 
 function showWarnings() {
-  if (!warnings.length) {
+  if (!warnings.length && !repairError) {
     noticeBox.replaceChildren();
     return;
   }
   const dismiss = el("button", { type: "button", textContent: tr("opt_dismiss") });
   dismiss.addEventListener("click", () => {
     warnings.length = 0;
+    repairError = null;
     noticeBox.replaceChildren();
     $("f-stage").focus();
   });
-  noticeBox.className = "notice";
-  noticeBox.replaceChildren(el("p", { textContent: tr("cases_loaded_warnings") }), el("ul", {}, warnings.map((w) => el("li", { textContent: w }))), dismiss);
+  noticeBox.className = repairError ? "notice error" : "notice";
+  const headline = repairError ? tr("cases_repair_failed", { error: repairError }) : tr("cases_loaded_warnings");
+  noticeBox.replaceChildren(el("p", { textContent: headline }), el("ul", {}, warnings.map((w) => el("li", { textContent: w }))), dismiss);
 }
 
 function el(tag, props = {}, children = []) {

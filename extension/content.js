@@ -46,10 +46,18 @@
     }
   }
 
+  // The engine analyses a text's first 64 KB (MAX_TEXT_BYTES in src/engine/mod.rs); a text
+  // clipped to as many characters is analysed the same, and a 5 MB text is not squashed,
+  // posted and copied into the wasm whole. The raw text is cut first (at 4×, room for the
+  // whitespace that squashing removes).
+  const MAX_TEXT = 64 * 1024;
+  /** The first `n` UTF-16 units of `s`, not splitting a surrogate pair. */
+  const clip = (s, n) => (s.length <= n ? s : s.slice(0, /[\ud800-\udbff]/.test(s[n - 1]) ? n - 1 : n));
+
   function value(target, field) {
     const raw = field.attr ? target.getAttribute(field.attr) : target.textContent;
     if (raw == null) return null;
-    const v = squash(raw);
+    const v = clip(squash(clip(raw, 4 * MAX_TEXT)), MAX_TEXT);
     if (field.number) {
       const n = firstNumber(v);
       return n == null ? null : String(n);
@@ -122,15 +130,40 @@
   }
 
   const known = new Map(); // item id → the item as sent, for the side panel's full list
+  const byText = new Map(); // an item's text → the id read with it, or ids if several (`rerendered`)
   function remember(el, item) {
     const id = `${site ? site.id : "page"}-${counter++}`;
     if (el.nodeType === 1) {
       seen.add(el);
       elements.set(id, el);
     }
+    const same = byText.get(item.text);
+    if (same === undefined) byText.set(item.text, id);
+    else if (typeof same === "string") byText.set(item.text, [same, id]);
+    else same.push(id);
     const full = { id, ...item };
     known.set(id, full);
     return full;
+  }
+
+  /** Whether `el` shows an item read before whose element has left the page: a list that
+   *  is rendered again, or virtualised (X's timeline drops the tweets scrolled past and
+   *  builds them anew on the way back), gives new elements for the same comments. Same
+   *  author, date, title and text, and the old element gone: it is that item, now at `el`
+   *  (for scroll, outline and insert), not a new one. Identical comments both on the page
+   *  stay two items. */
+  function rerendered(el, item) {
+    const same = byText.get(item.text);
+    if (same === undefined) return false;
+    for (const id of typeof same === "string" ? [same] : same) {
+      const old = elements.get(id);
+      const before = known.get(id);
+      if (!old || old.isConnected || before.author !== item.author || before.date !== item.date || before.title !== item.title) continue;
+      elements.set(id, el);
+      seen.add(el);
+      return true;
+    }
+    return false;
   }
 
   /** The adapter's items among `nodes` (elements that match its item selector). */
@@ -152,6 +185,47 @@
     }
   }
 
+  // A page with thousands of comments must not freeze: items are read in slices of about
+  // READ_SLICE_MS, with the page's own work (input, rendering, its scripts) in between, and
+  // each slice's items go to the sidebar at once. Each slice is a performance measure
+  // "calmly-scan" (tests/e2e/stress.mjs and tools/bench/feed.mjs read them).
+  // Between slices the reading waits its turn behind the page's own tasks (not
+  // scheduler.yield(), whose continuation runs before them: the page's timers would wait for
+  // the whole reading).
+  const READ_SLICE_MS = 8;
+  let generation = 0; // counts page readings: a reading of a page left behind stops
+  const nextTask = () =>
+    globalThis.scheduler && typeof scheduler.postTask === "function" ? scheduler.postTask(() => {}) : new Promise((r) => setTimeout(r, 0));
+
+  /** Reads the adapter's items among `nodes` a slice at a time and hands each slice's new
+   *  items to `out`; false if the page was left (a new reading started) meanwhile. */
+  async function collectSliced(nodes, out) {
+    const gen = generation;
+    let start = performance.now();
+    let batch = [];
+    let i = 0;
+    const flush = () => {
+      if (batch.length) out(batch);
+      batch = [];
+      if (i) performance.measure("calmly-scan", { start, end: performance.now() });
+    };
+    for (const el of nodes) {
+      if (!seen.has(el) && el.isConnected) {
+        const item = readItem(el);
+        if (item && !rerendered(el, item)) batch.push(remember(el, item));
+      }
+      i++;
+      if (performance.now() - start > READ_SLICE_MS) {
+        flush();
+        await nextTask();
+        if (gen !== generation) return false;
+        start = performance.now();
+      }
+    }
+    flush();
+    return true;
+  }
+
   /** Every item on the page now: the adapter's, or the generic reading. */
   function scanDocument(asked) {
     if (page && page.kind !== "listing" && page.item) return collect(all(document, page.item));
@@ -161,15 +235,14 @@
     const found = globalThis.CalmlyGeneric ? globalThis.CalmlyGeneric.find(document, { heuristics: asked }) : [];
     generic = found.length > 0;
     return found
-      .filter(({ el }) => !el || !seen.has(el))
+      .filter(({ el, item }) => (el ? !seen.has(el) : !byText.has(item.text))) // JSON-LD: by its text
       .map(({ el, item }) => remember(el || {}, { ...item, age_minutes: ageMinutes(item.date), platform: site ? site.platform : null }));
   }
 
-  /** Items inside nodes added to the page since the last look: each added subtree is
-   *  searched once, and an addition inside an item (its text filled in later) re-reads
-   *  that item. The rest of the document is not scanned again. */
-  function scanAdded(added) {
-    if (!page || !page.item || page.kind === "listing") return [];
+  /** Item elements in or around nodes added to the page since the last look: each added
+   *  subtree is searched once, and an addition inside an item (its text filled in later)
+   *  makes that item read again. The rest of the document is not scanned again. */
+  function addedItems(added) {
     const candidates = new Set();
     for (const node of added) {
       const el = node.nodeType === 1 ? node : node.parentElement;
@@ -183,12 +256,7 @@
       if (inside) candidates.add(inside);
       if (node.nodeType === 1) for (const m of all(node, page.item)) candidates.add(m);
     }
-    return collect(candidates);
-  }
-
-  function snapshot(asked) {
-    const items = scanDocument(asked);
-    return { ...pageInfo(), items };
+    return candidates;
   }
 
   /** Minutes since a machine-readable date (ISO 8601, as `datetime` attributes give), or
@@ -345,17 +413,54 @@
     }
   }
 
-  /** Reads the whole page and hands it to the sidebar (a fresh list). */
-  function analyzePage(open) {
-    const snap = snapshot(open);
-    performance.mark("calmly-snapshot");
-    if (open || (snap.items.length && !dismissed)) {
-      show();
-      send({ type: "snapshot", snapshot: snap });
+  // Items go to the sidebar SEND_MAX at a time: each message is analysed in one task in the
+  // sidebar's frame, so a page of 10,000 comments does not hold it for seconds.
+  const SEND_MAX = 50;
+  let fresh = true; // the next items start a new list in the sidebar (a new page, or reopened)
+
+  /** Hands newly read items to the sidebar: the start of a fresh list (opening the sidebar,
+   *  unless the user closed it) or more for the list on screen. */
+  function deliver(items, panel = true) {
+    if (!items.length) return;
+    if (panel && panelWatching) toPanel({ type: "panel-items", url: location.href, items });
+    if (!shown && dismissed) return;
+    const start = performance.now();
+    for (let i = 0; i < items.length; i += SEND_MAX) {
+      const part = items.slice(i, i + SEND_MAX);
+      if (fresh) {
+        show();
+        fresh = false;
+        send({ type: "snapshot", snapshot: { ...pageInfo(), items: part } });
+      } else send({ type: "items", items: part });
     }
-    return snap;
+    performance.measure("calmly-send", { start, end: performance.now() }); // within "calmly-scan"
   }
 
+  /** Reads the whole page and hands it to the sidebar as a fresh list, a slice at a time.
+   *  `open`: the user asked, so the sidebar opens even if nothing is found. */
+  async function analyzePage(open) {
+    generation++;
+    fresh = true;
+    if (open) show();
+    // Reopened on the same page: what was read before comes first (those elements are not
+    // read again).
+    if (known.size) deliver([...known.values()], false);
+    if (page && page.kind !== "listing" && page.item) {
+      if (!(await collectSliced(all(document, page.item), deliver))) return;
+    } else if (!page) {
+      const start = performance.now();
+      deliver(scanDocument(open));
+      performance.measure("calmly-scan", { start, end: performance.now() });
+    }
+    performance.mark("calmly-snapshot");
+    if (fresh && shown) {
+      // Nothing to list: the sidebar says so (nothing found, or a listing page).
+      fresh = false;
+      send({ type: "snapshot", snapshot: { ...pageInfo(), items: [] } });
+    }
+  }
+
+  let panelWatching = false; // a side panel asked for this tab's items: it gets the new ones
   /** Tells an open side panel about this tab's changes (nobody listening is fine). */
   function toPanel(msg) {
     try {
@@ -369,55 +474,69 @@
   // Comments that arrive later (infinite scroll, "load more", lazily rendered threads) and
   // single-page navigation. Mutations are batched and looked at once the page has been
   // quiet for DEBOUNCE_MS; only the added nodes are searched. Nothing polls.
+  // A page that never stops changing (a clock, a live chat, a video's progress) is still
+  // looked at every MAX_WAIT_MS.
   const DEBOUNCE_MS = 200;
+  const MAX_WAIT_MS = 1000;
+  const MAX_ADDED = 50000;
   let added = [];
+  let rescan = false; // more than MAX_ADDED additions: read the whole page again instead
   let timer = 0;
+  let waitingSince = 0;
   let lastUrl = location.href;
+
+  function schedule() {
+    const now = performance.now();
+    if (!timer) waitingSince = now;
+    clearTimeout(timer);
+    timer = setTimeout(settle, Math.max(0, Math.min(DEBOUNCE_MS, waitingSince + MAX_WAIT_MS - now)));
+  }
 
   function settle() {
     timer = 0;
     const nodes = added;
+    const everything = rescan;
     added = [];
+    rescan = false;
     if (location.href !== lastUrl) {
       // A single-page app moved to another page: start over with its adapter page.
       lastUrl = location.href;
       toPanel({ type: "panel-page" });
       elements.clear();
       known.clear();
+      byText.clear();
       seen = new WeakSet();
       unhighlight();
       locate();
       analyzePage(shown);
       return;
     }
-    const items = scanAdded(nodes);
-    if (!items.length) return;
-    toPanel({ type: "panel-items", url: location.href, items });
-    if (shown) send({ type: "items", items });
-    else if (!dismissed) {
-      show();
-      // Nothing was on screen: these are the page's first items.
-      send({ type: "snapshot", snapshot: { ...pageInfo(), items } });
-    }
+    if (!page || !page.item || page.kind === "listing") return;
+    // Elements already read are skipped; the new ones go to the sidebar slice by slice.
+    const start = performance.now();
+    const candidates = everything ? all(document, page.item) : addedItems(nodes);
+    if (performance.now() - start > 1) performance.measure("calmly-scan", { start, end: performance.now() });
+    collectSliced(candidates, deliver);
   }
 
   function watch() {
     const observer = new MutationObserver((records) => {
-      for (const r of records) {
-        if (r.type === "childList") for (const n of r.addedNodes) added.push(n);
-        else added.push(r.target); // characterData: text filled into an existing node
+      if (!rescan) {
+        for (const r of records) {
+          if (r.type === "childList") for (const n of r.addedNodes) added.push(n);
+          else added.push(r.target); // characterData: text filled into an existing node
+        }
+        if (added.length > MAX_ADDED) {
+          added = [];
+          rescan = true;
+        }
       }
-      if (added.length > 50000) added = added.slice(-50000); // a runaway page: keep the newest
-      clearTimeout(timer);
-      timer = setTimeout(settle, DEBOUNCE_MS);
+      schedule();
     });
     observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
     // History API navigation changes the URL, usually with mutations; popstate and the
     // Navigation API (where the browser has it) catch the rest.
-    const nudge = () => {
-      clearTimeout(timer);
-      timer = setTimeout(settle, DEBOUNCE_MS);
-    };
+    const nudge = schedule;
     addEventListener("popstate", nudge);
     if (globalThis.navigation && navigation.addEventListener) navigation.addEventListener("navigatesuccess", nudge);
   }
@@ -437,6 +556,7 @@
       // The side panel (Chrome) or sidebar (Firefox) shows this tab's items instead of the
       // in-page frame: everything read so far, or a fresh reading.
       if (!site) locate();
+      panelWatching = true;
       const items = known.size ? [...known.values()] : scanDocument(true);
       reply({ ...pageInfo(), items });
       return;

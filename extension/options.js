@@ -1,8 +1,11 @@
 // The options page: the brand's settings in chrome.storage.local["settings"]. Every read
 // and every save goes through the engine's loadSettings (src/engine/stored.rs), which
-// migrates old shapes, resets what does not validate and says what it reset. Nothing is
-// written until Save, except the repair of unreadable stored settings on open (a copy of
-// the raw value is kept first, under backup:settings:<ms>).
+// migrates old shapes, resets what does not validate or is over its size cap and says
+// what it reset. Nothing is written until Save, except the repair of unreadable or
+// oversized stored settings on open: the raw value goes to backup:settings:<ms> in the
+// same write as the repaired settings (one storage.set lands whole or not at all). If the
+// browser refuses that write (a full quota), the stored value is left as it is and the
+// next Save writes its copy together with the new settings.
 import init, { loadSettings, exportSettings, importSettings, lastPanic } from "./pkg/calmly_store.js";
 import { loadStrings, applyStrings } from "./strings.js";
 
@@ -24,6 +27,8 @@ let saved = null;
 let base = null;
 /** The schema this version writes. */
 let SCHEMA = 1;
+/** Stored settings that still need their copy kept (a repair on open failed), or null. */
+let pendingBackup = null;
 
 start().catch((e) => fatal(e));
 
@@ -32,16 +37,28 @@ async function start() {
   SCHEMA = loadSettings(null).settings.schema;
   const raw = stored.settings === undefined ? null : stored.settings;
   const load = loadSettings(raw);
-  // Keep the unreadable value before anything is written over it.
-  if (load.backup !== null && load.backup !== undefined) await api.storage.local.set({ [`backup:settings:${Date.now()}`]: raw });
-  if (load.rewrite) await api.storage.local.set({ settings: load.settings });
+  // The unreadable value and its repair in one write: never one without the other.
+  const hasBackup = load.backup !== null && load.backup !== undefined;
+  const writes = {};
+  if (hasBackup) writes[`backup:settings:${Date.now()}`] = raw;
+  if (load.rewrite) writes.settings = load.settings;
+  let repairError = null;
+  if (Object.keys(writes).length) {
+    try {
+      await api.storage.local.set(writes);
+    } catch (e) {
+      repairError = message(e);
+      if (hasBackup) pendingBackup = raw;
+    }
+  }
   saved = base = load.settings;
   await localize(saved);
   fill(saved);
   wire();
   form.removeAttribute("aria-busy");
   document.documentElement.dataset.state = "ready";
-  if (load.warnings.length) notice("warn", tr(load.backup != null ? "opt_loaded_backup" : "opt_loaded_warnings"), load.warnings);
+  if (repairError) notice("error", tr("opt_repair_failed", { error: repairError }), load.warnings);
+  else if (load.warnings.length) notice("warn", tr(hasBackup ? "opt_loaded_backup" : "opt_loaded_warnings"), load.warnings);
 }
 
 /** Loads the interface strings for `settings` and (re)builds the page's text. */
@@ -205,12 +222,16 @@ async function save() {
     return;
   }
   const check = loadSettings(settings);
-  // Settings saved by a newer Calmly hold more than this page knows: keep a copy of them.
+  const writes = { settings: check.settings };
+  // Settings saved by a newer Calmly hold more than this page knows, and damaged ones
+  // whose copy could not be written on open: their copy goes in the same write.
   if (saved && saved.schema > SCHEMA) {
     const { settings: raw } = await api.storage.local.get("settings");
-    if (raw !== undefined) await api.storage.local.set({ [`backup:settings:${Date.now()}`]: raw });
-  }
-  await api.storage.local.set({ settings: check.settings });
+    if (raw !== undefined) writes[`backup:settings:${Date.now()}`] = raw;
+  } else if (pendingBackup !== null) writes[`backup:settings:${Date.now()}`] = pendingBackup;
+  // A refusal (a full quota) throws: the form keeps what was typed, and the banner says why.
+  await api.storage.local.set(writes);
+  pendingBackup = null;
   const languageChanged = (check.settings.ui_language || "") !== ((saved && saved.ui_language) || "");
   saved = base = check.settings;
   if (languageChanged) await localize(saved);

@@ -6,6 +6,9 @@ import { fetchStrings, uiLanguage } from "./strings.js";
 performance.mark("calmly-script");
 
 const fatal = document.getElementById("calmly-fatal");
+/** Settings longer than this as JSON (defaults are ~300 characters; only the brand's own
+ *  templates make them longer) go through the storage loader before use. */
+const QUICK_CHECK_MAX = 4096;
 const app = document.getElementById("app");
 // In a web page, the sidebar is an iframe whose URL carries the content script's token.
 // As Chrome's side panel or Firefox's sidebar (`sidebar.html?panel`), it talks to the
@@ -52,18 +55,58 @@ try {
   // English is compiled into the wasm; other languages lay their file over it.
   const strings = lang === "en" ? null : await fetchStrings(`ui/${lang}.json`);
   if (strings) setUiStrings(strings);
+  // Large settings may hold an oversized value: the storage loader checks every cap.
+  let repaired = settings !== null && JSON.stringify(settings).length > QUICK_CHECK_MAX ? await repairSettings(settings).catch(() => null) : null;
   try {
-    mountSidebar(app, token, settings);
-    performance.mark("calmly-mounted");
-    if (isPanel) panel();
+    mountSidebar(app, token, repaired ? repaired.settings : settings);
   } catch (e) {
-    // Unreadable settings must not stop the sidebar: run on defaults and say so. The
-    // stored value is left untouched for the options page to repair.
-    mountSidebar(app, token, null);
-    fail("Your Calmly settings could not be read, so defaults are used", e);
+    // Unreadable settings must not stop the sidebar: what reads is kept, the rest is reset
+    // (a copy of the stored value is kept first), and the sidebar says so.
+    repaired = await repairSettings(settings).catch(() => null);
+    try {
+      mountSidebar(app, token, repaired ? repaired.settings : null);
+    } catch {
+      mountSidebar(app, token, null);
+      repaired = null;
+    }
+    if (!repaired) fail("Your Calmly settings could not be read, so defaults are used", e);
   }
+  performance.mark("calmly-mounted");
+  if (repaired && repaired.warnings.length) warn(`Some of your saved settings could not be used as they were: ${repaired.warnings.join(" ")}`);
+  if (isPanel) panel();
 } catch (e) {
   fail("Calmly could not start", e);
+}
+
+/**
+ * Stored settings through the storage wasm's loader (src/engine/stored.rs, as on the
+ * options page): every value that reads and is within its cap is kept, the rest reset.
+ * When something was reset, the raw value is kept under backup:settings:<ms> in the same
+ * write as the repaired settings, so it is never replaced without its copy; if the browser
+ * refuses that write (a full quota), nothing is written and the warnings say so.
+ */
+async function repairSettings(raw) {
+  const store = await import("./pkg/calmly_store.js");
+  await store.default();
+  const load = store.loadSettings(raw);
+  const warnings = [...load.warnings];
+  const writes = {};
+  if (load.backup !== null && load.backup !== undefined) writes[`backup:settings:${Date.now()}`] = raw;
+  if (load.rewrite) writes.settings = load.settings;
+  if (Object.keys(writes).length) {
+    try {
+      await chrome.storage.local.set(writes);
+    } catch (e) {
+      warnings.push(`They could not be repaired in storage (${(e && e.message) || e}) and were left as they are.`);
+    }
+  }
+  return { settings: load.settings, warnings };
+}
+
+function warn(text) {
+  const box = document.getElementById("calmly-warning");
+  box.textContent = text;
+  box.hidden = false;
 }
 
 /**

@@ -23,6 +23,10 @@
 pub mod engine;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod extract;
+/// Fuzz target bodies and draft invariants (`fuzz/`, `tests/fuzz_replay.rs`); never in the wasm.
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -603,3 +603,118 @@ fn new_cases_read_leniently_from_json() {
     assert_eq!((n.url.as_str(), n.text.as_str(), n.author, n.age_minutes, n.language.as_deref()), ("https://x.example", "Nunca chegou", None, Some(30), Some("pt")));
     assert_eq!(NewCase::from_json(&json!(null)), NewCase::default());
 }
+
+// ------------------------------------------------------------------ oversized entries
+
+#[test]
+fn oversized_settings_values_are_reset_with_a_copy_and_templates_are_capped() {
+    use calmly::engine::stored::{NAME_MAX, SITES_MAX, TEMPLATES_CHARS, TEMPLATES_MAX, TEXT_MAX};
+    // A megabyte in one value (as a runaway import or another extension might leave).
+    let huge = "ä".repeat(1 << 20);
+    let mut templates = Map::new();
+    for i in 0..TEMPLATES_MAX + 20 {
+        templates.insert(format!("t{i:03}"), json!("y".repeat(250)));
+    }
+    let short: Map<String, Value> = (0..TEMPLATES_MAX + 20).map(|i| (format!("s{i:03}"), json!("short"))).collect();
+    let sites: Map<String, Value> = (0..SITES_MAX + 5).map(|i| (format!("site{i:04}"), json!(false))).collect();
+    let raw = json!({
+        "schema": 1, "brand": "Loja", "agent": huge, "compensation_when": "z".repeat(TEXT_MAX + 1),
+        "templates": {"pt": templates, "en": short, "es": {"ok": "Hola"}}, "enabled_sites": sites,
+    });
+    let l = load_settings(&raw);
+    let s = &l.settings;
+    assert_eq!((s.brand.as_str(), s.agent.as_str(), s.compensation_when.as_str()), ("Loja", "", ""), "oversized values reset, the rest kept");
+    assert_eq!(l.backup.as_ref(), Some(&raw), "the whole value is kept, the megabyte too");
+    assert!(l.rewrite);
+    for field in ["\"agent\"", "\"compensation_when\"", "\"templates.pt\"", "enabled_sites.site0200"] {
+        assert!(has(&l.warnings, field), "{field} not named: {:?}", l.warnings);
+    }
+    assert!(has(&l.warnings, &format!("longer than {NAME_MAX} characters")), "{:?}", l.warnings);
+    let pt = &s.templates["pt"];
+    let chars: usize = pt.values().map(|t| t.chars().count()).sum();
+    assert!(pt.len() <= TEMPLATES_MAX && chars <= TEMPLATES_CHARS, "{} templates, {chars} characters", pt.len());
+    assert_eq!(pt.len(), TEMPLATES_CHARS / 250, "kept in name order up to the character cap");
+    assert!(pt.contains_key("t000") && !pt.contains_key("t119"));
+    assert_eq!(s.templates["en"].len(), TEMPLATES_MAX, "and up to the count cap");
+    assert!(has(&l.warnings, "\"templates.en\""), "{:?}", l.warnings);
+    assert_eq!(s.templates["es"]["ok"], "Hola");
+    assert_eq!(s.enabled_sites.len(), SITES_MAX);
+    // What is stored after the repair loads without a word.
+    let again = load_settings(&export_settings(s));
+    assert!(again.warnings.is_empty() && !again.rewrite && again.backup.is_none(), "{again:?}");
+    // At the caps exactly: nothing to say.
+    let at = json!({"schema": 1, "agent": "a".repeat(NAME_MAX), "compensation_when": "ł".repeat(TEXT_MAX)});
+    assert!(load_settings(&at).warnings.is_empty());
+}
+
+#[test]
+fn oversized_case_fields_are_cut_to_their_caps_with_the_whole_entry_backed_up() {
+    use cases::{DRAFTS_MAX, EXCERPT_CHARS, FIELD_CHARS, NOTES_CHARS, STEPS_MAX, URL_CHARS};
+    let base = new_case(complaint(), 1000.0);
+    let mut raw = entry(&base);
+    let notes = format!("{}THE END", "Ligou o cliente; ".repeat(40_000)); // ~680 000 characters
+    raw["notes"] = json!(notes);
+    raw["url"] = json!(format!("https://x.example/?q={}", "u".repeat(URL_CHARS)));
+    raw["author"] = json!("Ana".repeat(FIELD_CHARS));
+    raw["text"] = json!("ó".repeat(EXCERPT_CHARS * 3));
+    let steps: Map<String, Value> = (0..STEPS_MAX + 36).map(|i| (format!("step_{i:03}"), json!({"done": true, "at": 1000 + i}))).collect();
+    raw["steps"] = json!(steps);
+    raw["drafts_used"] = json!((0..DRAFTS_MAX + 50).map(|i| json!({"kind": "public", "at": 2000 + i, "chars": 100})).collect::<Vec<_>>());
+    raw["junk"] = json!("j".repeat(100_000));
+    let key = format!("case:{}", base.id);
+    let mut entries = Map::new();
+    entries.insert(key.clone(), raw.clone());
+    let l = load_cases(&entries);
+    assert_eq!(l.cases.len(), 1);
+    let c = &l.cases[0];
+    assert_eq!(c.notes.chars().count(), NOTES_CHARS);
+    assert!(notes.starts_with(&c.notes), "the notes are cut, not replaced");
+    assert_eq!(c.url.chars().count(), URL_CHARS);
+    assert_eq!(c.author.as_deref().map(|a| a.chars().count()), Some(FIELD_CHARS));
+    assert_eq!(c.text.chars().count(), EXCERPT_CHARS);
+    assert_eq!(c.steps.len(), STEPS_MAX);
+    assert_eq!(c.drafts_used.len(), DRAFTS_MAX);
+    assert_eq!(c.drafts_used.last().map(|d| d.at), Some(2000.0 + (DRAFTS_MAX + 49) as f64), "the latest draft uses are the ones kept");
+    assert_eq!((c.id.as_str(), c.stage.as_str()), (base.id.as_str(), "reconnaissance"), "what was within its cap is kept");
+    // The whole entry as it was goes to the backup, the megabyte of notes and the unknown field too.
+    assert_eq!(l.backups.len(), 1);
+    assert_eq!((l.backups[0].key.as_str(), &l.backups[0].raw), (key.as_str(), &raw));
+    assert_eq!(l.rewrite.len(), 1);
+    assert!(l.remove.is_empty(), "the key is rewritten, not removed");
+    let w = l.warnings.join("\n");
+    for f in ["notes", "url", "text", "steps", "drafts_used", "fields this version does not know", "too large", "copy"] {
+        assert!(w.contains(f), "{f} not in {w}");
+    }
+    // The repaired case is within every cap: it loads without a word, and stays small.
+    let stored = entry(&l.rewrite[0]);
+    assert!(stored.to_string().len() < 64 * 1024, "{} bytes", stored.to_string().len());
+    let mut again = Map::new();
+    again.insert(key, stored);
+    let again = load_cases(&again);
+    assert!(again.warnings.is_empty() && again.backups.is_empty() && again.rewrite.is_empty(), "{again:?}");
+}
+
+#[test]
+fn a_case_never_grows_past_its_caps_through_edits_or_merges() {
+    use cases::{DRAFTS_MAX, FIELD_CHARS, NOTES_CHARS, URL_CHARS};
+    // A hostile page: a huge author and url.
+    let mut input = complaint();
+    input.author = Some("A".repeat(10_000));
+    input.url = format!("https://x.example/{}", "p".repeat(10_000));
+    let mut a = new_case(input, 0.0);
+    assert_eq!((a.author.as_deref().map(str::len), a.url.chars().count()), (Some(FIELD_CHARS), URL_CHARS), "a new case is within its caps");
+    let mut b = a.clone();
+    for i in 0..DRAFTS_MAX {
+        a = apply(&a, &Action::Draft { kind: "public".into(), chars: 10 }, 1.0 + i as f64).unwrap();
+        b = apply(&b, &Action::Draft { kind: "private".into(), chars: 10 }, 1.5 + i as f64).unwrap();
+    }
+    let m = merge(&a, &b);
+    assert_eq!(m.drafts_used.len(), DRAFTS_MAX, "the union keeps the latest");
+    assert_eq!(m.drafts_used.last().map(|d| d.kind.as_str()), Some("private"));
+    let long = apply(&a, &Action::Notes { text: "n".repeat(NOTES_CHARS + 10) }, 500.0).unwrap();
+    assert_eq!(long.notes.len(), NOTES_CHARS);
+    // Nothing the engine writes is flagged when read back.
+    let mut entries = Map::new();
+    entries.insert(format!("case:{}", m.id), entry(&m));
+    assert!(load_cases(&entries).warnings.is_empty());
+}

@@ -3,11 +3,13 @@
 //! characters that broke text code before — multi-byte spaces (a no-break space panicked
 //! language ID), combining marks, right-to-left text, emoji with joiners, handles, links,
 //! braces, digits — with real complaint fragments in the five languages. Deterministic,
-//! so a failure names its seed; `cargo fuzz` (issue 7) runs the same targets for longer.
+//! so a failure names its seed; `cargo fuzz` (issue 7, `fuzz/`, docs/FUZZING.md) checks the
+//! same invariants (`calmly::fuzzing`) for longer.
 
 use calmly::engine::check::Input;
-use calmly::engine::lang::DRAFT_LANGUAGES;
 use calmly::engine::{engine, Settings, SnapshotItem};
+// The pieces and the invariants are shared with the fuzz targets and the property tests.
+use calmly::fuzzing::{assert_analysis, PIECES};
 
 struct Rng(u64);
 
@@ -23,15 +25,6 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 }
-
-const PIECES: &[&str] = &[
-    "\u{a0}", "\u{2003}", "\u{3000}", "\u{200b}", "\u{200d}", "\u{feff}", "e\u{301}", "\u{302}", "ש", "مرحبا", "\u{202e}", "👨‍👩‍👧", "🆘",
-    "💥", "@", "@brand", "#", "#tag", "https://t.co/x", "www.a.b/c", "{name}", "{", "}", "[x]", "<b>", "</script>", "&amp;", "\"", "“", "„",
-    "«", "»", "'", "!", "!!!", "?", ".", ",", ";", ":", "\n", "\r\n", "\t", " ", "  ", "0", "12345678901", "529.982.247-25", "+48 600 700 800",
-    "a@b.co", "ĄĘŁ", "ș", "ş", "ț", "ã", "ñ", "ß", "İ", "ǅ", "ﬁ", "Ⅻ", "NÃO RECEBI", "não recebi o pedido", "veio quebrado", "quero meu dinheiro de volta",
-    "no me han devuelto el dinero", "nie dotarło", "zwrot pieniędzy", "nu a ajuns", "produsul e stricat", "never arrived", "refund", "lawyer",
-    "Procon", "UOKiK", "ANPC", "5 stars if you give me", "😡", "\u{0}", "\u{7f}", "\u{fffd}", "\u{10ffff}", "a",
-];
 
 fn random_text(rng: &mut Rng) -> String {
     let n = rng.below(40);
@@ -61,13 +54,9 @@ fn random_hostile_text_never_panics_and_drafts_keep_their_invariants() {
         let item = SnapshotItem { text: text.clone(), author, platform: Some(platform.into()), age_minutes: Some(rng.below(10_000) as u32), ..Default::default() };
         let a = e.analyze_item(&item, &settings);
         let at = format!("case {i}: {text:?}");
-        assert!(a.language == "und" || DRAFT_LANGUAGES.contains(&a.language.as_str()) || ["it", "fr", "de"].contains(&a.language.as_str()), "{at}: language {}", a.language);
-        assert!(DRAFT_LANGUAGES.contains(&a.draft.language.as_str()), "{at}: draft language {}", a.draft.language);
+        // Languages, scores, no unfilled placeholder, within the limit (`calmly::fuzzing`).
+        assert_analysis(e, &item, &settings, &a, &at);
         let (limit, unit, _) = e.platform(platform);
-        if limit > 0 {
-            assert!(calmly::engine::draft::measure(&a.draft.text, unit) <= limit, "{at}: over the limit: {}", a.draft.text);
-        }
-        assert!((0.0..=1.0).contains(&a.complaint_score) && (0.0..=1.0).contains(&a.severity_score), "{at}");
         // The check never panics on what the user might type either.
         let _ = e.check_reply(&Input { text: &text, language: "pt", complaint_language: &a.language, public: true, limit, unit, ..Default::default() });
     }
@@ -81,10 +70,26 @@ fn drafts_never_show_an_unfilled_variable_even_with_hostile_settings() {
     for text in ["O pedido não chegou", "My order never arrived and nobody answers", "Zamówienie nie dotarło", "Comanda nu a ajuns", "El pedido no llegó"] {
         let item = SnapshotItem { text: text.into(), author: Some("{quote} Ana".into()), ..Default::default() };
         let a = e.analyze_item(&item, &settings);
+        assert_analysis(e, &item, &settings, &a, text);
         for (what, msg) in [("public", &a.draft.text), ("private", &a.draft.private), ("resolution", &a.draft.resolution), ("closing", &a.draft.closing)] {
             // Only the hostile values themselves may contain braces.
             let cleaned = msg.replace("{agent}", "").replace("{brand}{name}", "").replace("{gesture}", "").replace("{quote}", "");
             assert!(!cleaned.contains('{') && !cleaned.contains('}'), "{text}: {what}: {msg}");
         }
+    }
+}
+
+#[test]
+fn a_fallback_language_we_do_not_draft_in_gives_english_and_says_so() {
+    // Settings read without validation (`calmly analyze --settings`, the wasm API) may name
+    // any fallback; the draft used to declare `xx` (or `fr`) over an English text. Found by
+    // the fuzz seed fuzz/seeds/snapshot/regression-fallback-language.bin.
+    let e = engine().unwrap();
+    for fallback in ["xx", "fr", ""] {
+        let settings = Settings { fallback_language: fallback.into(), ..Default::default() };
+        let item = SnapshotItem { text: "Je n'ai jamais reçu ma commande et personne ne répond.".into(), ..Default::default() };
+        let a = e.analyze_item(&item, &settings);
+        assert_eq!((a.language.as_str(), a.draft.language.as_str()), ("fr", "en"), "fallback {fallback:?}");
+        assert_analysis(e, &item, &settings, &a, fallback);
     }
 }

@@ -22,12 +22,17 @@ for (const browser of ["chromium", "firefox"]) {
   cpSync("extension", out, { recursive: true });
   const manifest = JSON.parse(readFileSync("extension/manifest.json", "utf8"));
   manifest.content_scripts[0].matches = matches;
-  // The same sidebar as a browser panel: Chrome's side panel, Firefox's sidebar.
+  // The same sidebar as a browser panel: Chrome's side panel, Firefox's sidebar. Each
+  // browser gets only the keys it reads (web-ext lint warns that Firefox ignores
+  // background.service_worker; Chrome does not know browser_specific_settings).
   if (browser === "chromium") {
     manifest.permissions.push("sidePanel");
     manifest.side_panel = { default_path: "sidebar.html?panel" };
+    delete manifest.background.scripts;
+    delete manifest.browser_specific_settings;
   } else {
     manifest.sidebar_action = { default_panel: "sidebar.html?panel", default_title: "__MSG_extName__", default_icon: "icons/48.png", open_at_install: false };
+    delete manifest.background.service_worker;
   }
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   writeFileSync(

@@ -12,7 +12,17 @@
 //! the result never depends on which side is "stored" and which is "mine". Drafts used
 //! are the union by (kind, at); `first_seen` is the earlier one, `updated` the later one;
 //! what the page gave (url, author, text, dates, language, category, severity) comes from
-//! the case seen first. This makes `merge` commutative, associative and idempotent.
+//! the case seen first. This makes `merge` commutative, associative and idempotent, so
+//! a tab that finds a stored version lacking its edits (another tab wrote over them) can
+//! write the merge back, and every tab ends with the same case.
+//!
+//! **Caps** (chrome.storage.local holds 10 MB in all without `unlimitedStorage`): the
+//! excerpt `EXCERPT_CHARS`, notes `NOTES_CHARS`, the url `URL_CHARS`, the other page facts
+//! `FIELD_CHARS` characters, `STEPS_MAX` steps, the latest `DRAFTS_MAX` draft uses: a case
+//! is then at most about 60 KB as JSON (a few KB in practice). Everything the engine makes
+//! is within them. A stored entry over a cap (bar the short page facts, which are cut
+//! without a word) or with keys this version does not know loads as damaged: cut to its
+//! caps, the whole raw entry backed up, a warning naming the fields.
 
 use std::cmp::Ordering;
 use std::fmt::Write;
@@ -33,8 +43,16 @@ pub const STAGES: [&str; 5] = ["reconnaissance", "interaction", "resolution", "c
 pub const DRAFT_KINDS: [&str; 4] = ["public", "private", "resolution", "closing"];
 /// Longest excerpt of the complaint kept, in characters.
 pub const EXCERPT_CHARS: usize = 500;
-/// Longest notes, in characters.
+/// Longest notes, in characters (the sidebar's notes box takes no more).
 pub const NOTES_CHARS: usize = 5000;
+/// Longest page URL kept, in characters.
+pub const URL_CHARS: usize = 2048;
+/// Longest site, author, date as shown, language, category or severity, in characters.
+pub const FIELD_CHARS: usize = 200;
+/// Most plan steps kept (a plan has about a dozen).
+pub const STEPS_MAX: usize = 64;
+/// Most draft uses kept: the latest.
+pub const DRAFTS_MAX: usize = 200;
 
 /// A plan step's state: done or not, and when that was last set.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -249,7 +267,7 @@ pub fn case_id(url: &str, author: Option<&str>, text: &str) -> String {
 /// A new case for a complaint, first seen `now`.
 pub fn new_case(input: NewCase, now: f64) -> Case {
     let posted_ms = input.posted.as_deref().and_then(parse_iso).or_else(|| input.age_minutes.map(|m| now - f64::from(m) * 60_000.0));
-    Case {
+    let mut c = Case {
         schema: CASE_SCHEMA,
         id: case_id(&input.url, input.author.as_deref(), &input.text),
         url: input.url,
@@ -272,7 +290,10 @@ pub fn new_case(input: NewCase, now: f64) -> Case {
         follow_up: None,
         follow_up_at: now,
         updated: now,
-    }
+    };
+    // What the page gave is kept within the caps, so a case is never stored too large.
+    c.normalize();
+    c
 }
 
 fn stage_index(stage: &str) -> Option<usize> {
@@ -341,33 +362,51 @@ impl Case {
     }
 
     /// Puts a case read from outside into shape: an unknown stage becomes reconnaissance,
-    /// bad steps and drafts are dropped, long text is cut, `steps_done` is derived again.
-    /// Returns the fields that had to be fixed (not `steps_done`).
+    /// bad steps and drafts are dropped, what is over its cap is cut (text to
+    /// `EXCERPT_CHARS`, notes to `NOTES_CHARS`, the url to `URL_CHARS`, the other page facts
+    /// to `FIELD_CHARS`, steps to the first `STEPS_MAX`, drafts used to the latest
+    /// `DRAFTS_MAX`), `steps_done` is derived again. Returns the fields that had to be fixed
+    /// (not `steps_done`, nor the page facts other than url and text, which are no one's
+    /// writing and are cut without a word).
     pub fn normalize(&mut self) -> Vec<&'static str> {
         let mut fixed = Vec::new();
         if stage_index(&self.stage).is_none() {
             self.stage = STAGES[0].into();
             fixed.push("stage");
         }
-        if self.text.chars().count() > EXCERPT_CHARS {
-            self.text = cut(&self.text, EXCERPT_CHARS).to_string();
-            fixed.push("text");
+        macro_rules! cap {
+            ($field:expr, $max:expr, $what:expr) => {
+                if $field.chars().count() > $max {
+                    $field = cut(&$field, $max).to_string();
+                    fixed.push($what);
+                }
+            };
         }
-        if self.notes.chars().count() > NOTES_CHARS {
-            self.notes = cut(&self.notes, NOTES_CHARS).to_string();
-            fixed.push("notes");
+        cap!(self.url, URL_CHARS, "url");
+        cap!(self.text, EXCERPT_CHARS, "text");
+        cap!(self.notes, NOTES_CHARS, "notes");
+        // The other page facts are cut without a word: they are no one's writing.
+        for o in [&mut self.site, &mut self.author, &mut self.posted, &mut self.language, &mut self.category, &mut self.severity] {
+            if let Some(s) = o {
+                if s.chars().count() > FIELD_CHARS {
+                    *s = cut(s, FIELD_CHARS).to_string();
+                }
+            }
         }
-        let n = self.steps.len();
-        self.steps.0.retain(|(k, _)| valid_step(k));
+        let (n, mut kept) = (self.steps.len(), 0);
+        self.steps.0.retain(|(k, _)| valid_step(k) && {
+            kept += 1;
+            kept <= STEPS_MAX
+        });
         if self.steps.len() != n {
             fixed.push("steps");
         }
         let n = self.drafts_used.len();
         self.drafts_used.retain(|d| DRAFT_KINDS.contains(&d.kind.as_str()));
+        tidy_drafts(&mut self.drafts_used);
         if self.drafts_used.len() != n {
             fixed.push("drafts_used");
         }
-        tidy_drafts(&mut self.drafts_used);
         self.steps_done = self.steps.done();
         fixed
     }
@@ -451,13 +490,18 @@ fn isort<T>(v: &mut [T], before: fn(&T, &T) -> bool) {
     }
 }
 
-/// Drafts in time order, one per (kind, at) (the longest).
+/// Drafts in time order, one per (kind, at) (the longest), the latest `DRAFTS_MAX`.
 fn tidy_drafts(d: &mut Vec<DraftUse>) {
     isort(d, |a, b| a.at.total_cmp(&b.at).then_with(|| a.kind.cmp(&b.kind)).then(b.chars.cmp(&a.chars)).is_lt());
     d.dedup_by(|x, y| x.at.total_cmp(&y.at).is_eq() && x.kind == y.kind);
+    if let Some(over) = d.len().checked_sub(DRAFTS_MAX) {
+        *d = d.split_off(over);
+    }
 }
 
-/// At most `max` characters of `s`.
+/// At most `max` characters of `s`. Never inlined: the standard library's character
+/// stepping is large, and each inlined copy costs the wasm about a kilobyte.
+#[inline(never)]
 fn cut(s: &str, max: usize) -> &str {
     s.char_indices().nth(max).map_or(s, |(i, _)| &s[..i])
 }
@@ -616,7 +660,7 @@ pub fn load_cases(entries: &Map<String, Value>) -> CasesLoad {
         if !bad.is_empty() {
             back_up(&mut out);
             rewrite = true;
-            out.warnings.push(format!("The saved case {name} was damaged; these fields were reset: {}. A copy was kept.", bad.join(", ")));
+            out.warnings.push(format!("The saved case {name} was damaged or too large; these fields were reset or cut to their limits: {}. A copy of it as it was was kept.", bad.join(", ")));
         }
         if case.id != key_id {
             out.warnings.push(format!("The case {} was saved under the wrong key ({name}); it was moved to its own.", clip(&case.id)));
@@ -649,12 +693,20 @@ impl Default for Case {
 struct Fields<'a> {
     obj: &'a Map<String, Value>,
     bad: Vec<&'static str>,
+    /// How many of the object's keys were looked at (the rest are unknown).
+    seen: usize,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
+    fn get(&mut self, key: &str) -> Option<&'a Value> {
+        let v = self.obj.get(key);
+        self.seen += usize::from(v.is_some());
+        v
+    }
+
     /// A field that must be there.
     fn need<T>(&mut self, key: &'static str, f: fn(&Value) -> Option<T>) -> Option<T> {
-        let v = self.obj.get(key).and_then(f);
+        let v = self.get(key).and_then(f);
         if v.is_none() {
             self.bad.push(key);
         }
@@ -663,15 +715,21 @@ impl Fields<'_> {
 
     /// A field that may be absent or null (`None`).
     fn opt<T>(&mut self, key: &'static str, f: fn(&Value) -> Option<T>) -> Option<T> {
-        match self.obj.get(key) {
+        match self.get(key) {
             None | Some(Value::Null) => None,
-            Some(_) => self.need(key, f),
+            Some(v) => {
+                let v = f(v);
+                if v.is_none() {
+                    self.bad.push(key);
+                }
+                v
+            }
         }
     }
 
     /// A list whose items are read one by one; the field is named when some do not read.
     fn list<T>(&mut self, key: &'static str, f: fn(&Value) -> Option<T>) -> Option<Vec<T>> {
-        let Some(items) = self.obj.get(key).and_then(Value::as_array) else {
+        let Some(items) = self.get(key).and_then(Value::as_array) else {
             self.bad.push(key);
             return None;
         };
@@ -702,10 +760,10 @@ fn set<T>(slot: &mut T, v: Option<T>) {
 /// the rest get defaults and are returned by name. A missing `schema` reads as 0.
 pub fn read_case(raw: &Value, key_id: &str) -> Option<(Case, Vec<&'static str>)> {
     let obj = raw.as_object()?;
-    let mut f = Fields { obj, bad: Vec::new() };
-    let url = obj.get("url")?.as_str()?;
-    let text = obj.get("text")?.as_str()?;
-    let id = obj.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(key_id);
+    let mut f = Fields { obj, bad: Vec::new(), seen: 0 };
+    let url = f.get("url")?.as_str()?;
+    let text = f.get("text")?.as_str()?;
+    let id = f.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(key_id);
     if id.is_empty() {
         return None;
     }
@@ -730,7 +788,8 @@ pub fn read_case(raw: &Value, key_id: &str) -> Option<(Case, Vec<&'static str>)>
         &mut c.drafts_used,
         f.list("drafts_used", |d| Some(DraftUse { kind: string(d.get("kind")?)?, at: number(d.get("at")?)?, chars: as_u32(d.get("chars")?)? })),
     );
-    match obj.get("steps").and_then(Value::as_object) {
+    f.get("steps_done");
+    match f.get("steps").and_then(Value::as_object) {
         Some(steps) => {
             let mark = |m: &Value| Some(StepMark { done: m.get("done")?.as_bool()?, at: number(m.get("at")?)? });
             for (k, m) in steps {
@@ -748,6 +807,11 @@ pub fn read_case(raw: &Value, key_id: &str) -> Option<(Case, Vec<&'static str>)>
                 c.steps.set(id, StepMark { done: true, at: c.updated });
             }
         }
+    }
+    // Keys this version does not know would be lost at the next write: say so, so the
+    // entry is backed up first.
+    if f.seen < obj.len() {
+        f.bad.push("fields this version does not know");
     }
     f.bad.dedup();
     Some((c, f.bad))

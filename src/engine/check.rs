@@ -120,7 +120,7 @@ fn quoted_spans(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Unfilled placeholders: `{name}`, `[name]`, `<name>`, `XXX`, `___`.
-fn placeholders(text: &str) -> Vec<String> {
+pub fn placeholders(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (open, close) in [('{', '}'), ('[', ']'), ('<', '>')] {
         let mut rest = text;
@@ -137,9 +137,13 @@ fn placeholders(text: &str) -> Vec<String> {
             }
         }
     }
-    for marker in ["XXX", "___", "TODO"] {
-        if text.contains(marker) {
-            out.push(marker.to_string());
+    if text.contains("___") {
+        out.push("___".to_string());
+    }
+    // Whole words only: "TODOS" (Portuguese, Spanish) and "XXXL" are not markers.
+    for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if word == "TODO" || (word.len() >= 3 && word.bytes().all(|b| b == b'X')) {
+            out.push(word.to_string());
         }
     }
     out
@@ -320,6 +324,9 @@ mod tests {
         assert_eq!(placeholders("Olá {name}, [Nome do cliente] e <agent>"), ["{name}", "[Nome do cliente]", "<agent>"]);
         assert!(placeholders("Hi Ana, see [1] and 3 < 4 > 2").is_empty());
         assert_eq!(placeholders("Regards, XXX"), ["XXX"]);
+        assert_eq!(placeholders("TODO: the name"), ["TODO"]);
+        // A shouted Portuguese "all" and a shirt size are words, not markers.
+        assert!(placeholders("me passar TODOS os valores; camisa XXXL").is_empty());
     }
 
     #[test]

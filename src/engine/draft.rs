@@ -142,7 +142,7 @@ fn eligible(template: &str, vars: &Vars) -> bool {
 
 /// Fills every `{var}` in one pass (a value that itself contains `{…}` — a hostile
 /// name — is inserted as it is, never expanded). `None` when a variable has no value.
-fn fill(template: &str, vars: &Vars) -> Option<String> {
+pub fn fill(template: &str, vars: &Vars) -> Option<String> {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(a) = rest.find('{') {
@@ -169,8 +169,13 @@ pub fn measure(text: &str, unit: &str) -> usize {
 /// limit (0: none) and how it counts (`chars` | `bytes`).
 pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, seed: &str, (limit, unit): (usize, &str)) -> String {
     let section = kind.section(r);
-    // For each slot: the chosen variant and the shortest eligible one.
-    let mut chosen: Vec<(Option<u8>, String, String)> = Vec::new();
+    // For each slot: the chosen variant, the shortest eligible one, and the shortest
+    // without the customer's quote (the acknowledgement by the problem's label).
+    let mut chosen: Vec<(Option<u8>, String, String, String)> = Vec::new();
+    let shortest_of = |slot: &str, vars: &Vars| -> Option<String> {
+        let candidates = keys(slot, vars, tone).iter().filter_map(|k| section.get(k)).map(|vs| vs.iter().filter(|v| eligible(v, vars)).collect::<Vec<_>>()).find(|c| !c.is_empty())?;
+        candidates.iter().filter_map(|c| fill(c, vars)).min_by_key(|c| c.chars().count())
+    };
     for &(slot, drop) in kind.slots() {
         if tone == Tone::Brief && drop == Some(1) {
             continue;
@@ -186,19 +191,33 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
         if candidates.is_empty() {
             if slot == "signature" {
                 let brand = vars.get("brand").cloned().unwrap_or_default();
-                chosen.push((drop, brand.clone(), brand));
+                chosen.push((drop, brand.clone(), brand.clone(), brand));
             }
             continue;
         }
         let pick = (stable_hash(&[seed, slot, lang]) % candidates.len() as u64) as usize;
         let full = fill(candidates[pick], vars).unwrap_or_default();
         let shortest = if limit == 0 { full.clone() } else { candidates.iter().filter_map(|c| fill(c, vars)).min_by_key(|c| c.chars().count()).unwrap_or_default() };
-        chosen.push((drop, full, shortest));
+        let plain = match vars.contains_key("quote") && limit > 0 {
+            true => {
+                // An empty value makes the quote's templates ineligible (cheaper than remove).
+                let mut v = vars.clone();
+                v.insert("quote", String::new());
+                shortest_of(slot, &v).unwrap_or_else(|| shortest.clone())
+            }
+            false => shortest.clone(),
+        };
+        chosen.push((drop, full, shortest, plain));
     }
-    let join = |parts: &[(Option<u8>, String, String)], short: bool| -> String {
+    // 0: the chosen wording; 1: the shortest variants; 2: those, without the quote.
+    let join = |parts: &[(Option<u8>, String, String, String)], how: u8| -> String {
         let mut out = String::new();
-        for (i, (_, full, shortest)) in parts.iter().enumerate() {
-            let s = if short { shortest } else { full };
+        for (i, (_, full, shortest, plain)) in parts.iter().enumerate() {
+            let s = match how {
+                0 => full,
+                1 => shortest,
+                _ => plain,
+            };
             if s.is_empty() {
                 continue;
             }
@@ -211,10 +230,12 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
         out
     };
     if limit == 0 {
-        return join(&chosen, false);
+        return join(&chosen, 0);
     }
     // Drop optional slots, lowest rank first; at each step try the chosen wording, then the
-    // shortest variants, before giving up another slot.
+    // shortest variants, before giving up another slot. Once the greeting is gone, the
+    // customer's quote yields to the label before the private channel is given up: the
+    // channel is the reply's next step (seed 000, phase 2).
     let mut ranks: Vec<u8> = chosen.iter().filter_map(|p| p.0).collect();
     ranks.sort();
     let mut parts = chosen.clone();
@@ -222,8 +243,9 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
         if let Some(r) = r {
             parts.retain(|p| p.0 != Some(r));
         }
-        for short in [false, true] {
-            let text = join(&parts, short);
+        let ways: &[u8] = if r.is_some_and(|r| r >= 3) { &[0, 1, 2] } else { &[0, 1] };
+        for &how in ways {
+            let text = join(&parts, how);
             if measure(&text, unit) <= limit {
                 return text;
             }
@@ -231,7 +253,7 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
     }
     // Even the essentials do not fit: keep whole sentences while they fit.
     let mut out = String::new();
-    for (_, _, s) in chosen.iter().filter(|p| p.0.is_none()) {
+    for (_, _, s, _) in chosen.iter().filter(|p| p.0.is_none()) {
         let candidate = if out.is_empty() { s.clone() } else { format!("{out} {s}") };
         if measure(&candidate, unit) <= limit {
             out = candidate;

@@ -192,7 +192,7 @@ impl Detector {
 }
 
 /// Is this token part of a URL (`https://t.co/x`, `www.a.com`) or a handle (`@brand`)?
-fn in_link_or_handle(text: &str, t: &Token) -> bool {
+pub(crate) fn in_link_or_handle(text: &str, t: &Token) -> bool {
     // After the whitespace char before the token (it may be multi-byte: NBSP, U+3000).
     let start = text[..t.start].char_indices().rev().find(|(_, c)| c.is_whitespace()).map_or(0, |(i, c)| i + c.len_utf8());
     let end = text[t.end..].find(char::is_whitespace).map_or(text.len(), |i| t.end + i);

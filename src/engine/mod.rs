@@ -204,17 +204,22 @@ impl Engine {
             .iter()
             .find(|t| t.language == draft_language)
             .or_else(|| self.knowledge.templates.iter().find(|t| t.language == "en"));
+        // The draft is in the language of the templates it is written from: a fallback we
+        // do not draft in (settings read without validation: `--settings`, the wasm API)
+        // gives English, and must say so.
+        let draft_language = templates.map_or(draft_language, |t| t.language.clone());
         let tone = draft::Tone::parse(&settings.tone);
 
         let (limit, unit, platform_kind) = self.platform(&platform);
         // The quote must be in the language we reply in.
         // Quoting back is for complaints: "you wrote 'works great', and we get why you're
         // frustrated" would mock a happy customer.
+        let stop = self.knowledge.lexicons.iter().find(|l| l.language == language).map_or(&[][..], |l| l.stopwords.as_slice());
         let quote = match templates.filter(|t| t.language == language) {
             // Borderline texts (a missed complaint is often one) keep the full search; only
             // clear praise or questions get the guarded one.
-            Some(_) if c.complaint_score >= 0.2 => quote::find(analysed, &tokens, &matches, &c.category, &model_spans),
-            Some(_) => quote::find_guarded(analysed, &tokens, &matches, &c.category),
+            Some(_) if c.complaint_score >= 0.2 => quote::find(analysed, &tokens, &matches, &c.category, &model_spans, stop),
+            Some(_) => quote::find_guarded(analysed, &tokens, &matches, &c.category, stop),
             None => None,
         };
         let mut vars = draft::Vars::new();

@@ -9,9 +9,14 @@
 //! - schema 1: read as is;
 //! - a newer schema: what this version understands is read field by field, a warning says
 //!   so, and nothing is rewritten (`rewrite` false), so the newer data survives;
-//! - anything unreadable (not an object, a field of the wrong type, a value out of range):
-//!   every field that reads is kept, the others get their defaults, each is named in a
-//!   warning, and the whole raw value comes back in `backup` for the caller to keep.
+//! - anything unreadable (not an object, a field of the wrong type, a value out of range
+//!   or over its size cap): every field that reads is kept, the others get their defaults,
+//!   each is named in a warning, and the whole raw value comes back in `backup` for the
+//!   caller to keep (in the same storage write as the repaired settings).
+//!
+//! The size caps (`NAME_MAX`, `TEXT_MAX`, `TEMPLATE_MAX`, `TEMPLATES_MAX`,
+//! `TEMPLATES_CHARS`, `SITES_MAX`) keep valid settings near 100 000 characters at the very
+//! most, a few KB in practice, against chrome.storage.local's 10 MB in all.
 //!
 //! Never panics, whatever the JSON.
 
@@ -33,6 +38,12 @@ pub const NAME_MAX: usize = 200;
 pub const TEXT_MAX: usize = 500;
 /// Longest template text, in characters.
 pub const TEMPLATE_MAX: usize = 2000;
+/// Most templates per language, and their characters in all: past these, the rest (in
+/// name order) are dropped, so the settings stay far below the storage quota.
+pub const TEMPLATES_MAX: usize = 100;
+pub const TEMPLATES_CHARS: usize = 20_000;
+/// Most entries in `enabled_sites` (a site not listed is enabled).
+pub const SITES_MAX: usize = 200;
 /// The settings keys this version knows.
 pub const FIELDS: [&str; 15] = [
     "brand", "agent", "channels", "compensation_allowed", "gesture", "fallback_language", "response_target_minutes", "tone", "registers",
@@ -175,13 +186,19 @@ fn read(obj: &Map<String, Value>, issues: &mut Vec<String>) -> Settings {
             }
         }),
     );
+    let mut sites = 0;
     set(
         &mut s.enabled_sites,
         map(obj, "enabled_sites", "enabled_sites", issues, |k, v| {
             if !is_id(k) {
                 return Err("not a site id".into());
             }
-            v.as_bool().ok_or_else(|| format!("{} instead of true or false", kind(v)))
+            let on = v.as_bool().ok_or_else(|| format!("{} instead of true or false", kind(v)))?;
+            sites += 1;
+            if sites > SITES_MAX {
+                return Err(format!("more than {SITES_MAX} sites"));
+            }
+            Ok(on)
         }),
     );
     let mut nested = Vec::new();
@@ -193,14 +210,28 @@ fn read(obj: &Map<String, Value>, issues: &mut Vec<String>) -> Settings {
             }
             let Value::Object(t) = v else { return Err(format!("{} instead of a set of templates", kind(v))) };
             let mut out = BTreeMap::new();
+            let (mut total, mut dropped) = (0, 0);
             for (k, text) in t {
                 let at = format!("templates.{lang}.{}", clip(k));
                 match text.as_str() {
                     _ if !is_id(k) => issue(&mut nested, &at, "not a template name".into()),
-                    Some(x) if x.chars().count() <= TEMPLATE_MAX => drop(out.insert(k.clone(), x.to_string())),
+                    Some(x) if x.chars().count() <= TEMPLATE_MAX => {
+                        let n = x.chars().count();
+                        if out.len() < TEMPLATES_MAX && total + n <= TEMPLATES_CHARS {
+                            total += n;
+                            out.insert(k.clone(), x.to_string());
+                        } else {
+                            dropped += 1;
+                        }
+                    }
                     Some(_) => issue(&mut nested, &at, format!("longer than {TEMPLATE_MAX} characters")),
                     None => issue(&mut nested, &at, format!("{} instead of text", kind(text))),
                 }
+            }
+            if dropped > 0 {
+                nested.push(format!(
+                    "The setting \"templates.{lang}\" holds more than {TEMPLATES_MAX} templates or {TEMPLATES_CHARS} characters in all: the last {dropped} (by name) were dropped."
+                ));
             }
             Ok(out)
         }),

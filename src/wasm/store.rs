@@ -34,12 +34,20 @@ pub fn get(key: &str, done: impl FnOnce(Option<JsValue>) + 'static) {
     ok.forget(); // settles once
 }
 
-/// Writes one key (errors, such as a full quota, are left to the next write).
-pub fn set(key: &str, value: &JsValue) {
-    let Some(l) = local() else { return };
-    let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &key.into(), value);
-    let _ = call(&l, "set", &obj);
+/// Writes `items` (key → value) in one `set`, which lands whole or not at all. `done` gets
+/// None once written (or when there is no storage), else the browser's reason, such as
+/// "QUOTA_BYTES quota exceeded".
+pub fn set(items: &js_sys::Object, done: impl FnOnce(Option<String>) + 'static) {
+    let Some(promise) = local().and_then(|l| call(&l, "set", items)) else {
+        done(None);
+        return;
+    };
+    // One closure for both outcomes: `set` resolves with nothing, and rejects with an Error.
+    let settled = Closure::once(move |v: JsValue| {
+        done((!v.is_undefined()).then(|| js_sys::Reflect::get(&v, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default()));
+    });
+    let _ = promise.then2(&settled, &settled);
+    settled.forget(); // settles once
 }
 
 /// Calls `changed(key, new_value)` whenever another tab (or page) changes a stored key.

@@ -76,7 +76,12 @@ fn step_texts(s: &engine::Step, a: &ComplaintAnalysis, settings: &Settings) -> (
 /// "3 days", "5 hours", "40 minutes" in the interface language (as `plan::age_words`).
 fn age_words(minutes: u32) -> String {
     let (key, n) = match minutes {
-        m if m >= 2 * 24 * 60 => ("age_days", m / (24 * 60)),
+        // "many" is the Romanian plural of 20 and more ("20 de zile"); the same as
+        // "age_days" in the other languages.
+        m if m >= 2 * 24 * 60 => match m / (24 * 60) {
+            n if n % 100 >= 20 || (n >= 100 && n % 100 == 0) => ("age_days_many", n),
+            n => ("age_days", n),
+        },
         m if m >= 24 * 60 => ("age_day", 1),
         m if m >= 120 => ("age_hours", m / 60),
         m if m >= 60 => ("age_hour", 1),
@@ -404,21 +409,15 @@ impl Sidebar {
             case_key: String::new(),
         }));
         render_sidebar(&state)?;
-        // Another tab (or the case list) changed the open case: take its edits in.
+        // Another tab (or the case list) changed the open case: take its edits in, and put
+        // ours back if that write lacked them.
         let st = state.clone();
         store::on_changed(move |key, value| {
             if key != st.borrow().case_key || value.is_undefined() {
                 return;
             }
-            let Some(theirs) = case_from_js(value) else { return };
-            let merged = match &st.borrow().case {
-                Some(mine) => cases::merge(&theirs, mine),
-                None => theirs,
-            };
-            if st.borrow().case.as_ref() != Some(&merged) {
-                st.borrow_mut().case = Some(merged);
-                show_case(&st);
-            }
+            let mine = st.borrow().case.clone();
+            sync(&st, &key, Some(value), mine);
         });
         let window = gloo_utils::window();
         let st = state.clone();
@@ -574,36 +573,46 @@ fn on_message(state: &Rc<RefCell<SidebarState>>, ev: &MessageEvent) -> Res<()> {
 fn analyse_slice(state: &Rc<RefCell<SidebarState>>) {
     let start = js_sys::Date::now();
     let first = state.borrow().order.is_empty();
-    let (more, snapshot, settings) = {
-        let mut s = state.borrow_mut();
+    let (page, settings) = {
+        let s = state.borrow();
         let Some(r) = &s.report else { return };
-        let page = PageSnapshot { url: r.page.url.clone(), title: r.page.title.clone(), site: r.page.site.clone(), kind: r.page.kind.clone(), items: vec![] };
-        let settings = s.settings.clone();
-        let mut batch = Vec::new();
-        // At least one item per slice; the first slice takes a few more so the list is
-        // useful at once.
-        while let Some(item) = s.backlog.pop_front() {
-            batch.push(item);
-            if batch.len() % 8 == 0 && js_sys::Date::now() - start > SLICE_MS {
-                break;
+        (PageSnapshot { url: r.page.url.clone(), title: r.page.title.clone(), site: r.page.site.clone(), kind: r.page.kind.clone(), items: vec![] }, s.settings.clone())
+    };
+    // Analyse CHUNK items at a time until the slice's time is spent (at least one chunk),
+    // so a backlog of thousands never becomes one long task.
+    const CHUNK: usize = 8;
+    let (mut items, mut complaints, mut found) = (0, 0, Vec::new());
+    loop {
+        let batch: Vec<_> = {
+            let mut s = state.borrow_mut();
+            std::iter::from_fn(|| s.backlog.pop_front()).take(CHUNK).collect()
+        };
+        if batch.is_empty() {
+            break;
+        }
+        match engine::analyze_page(&PageSnapshot { items: batch, ..page.clone() }, &settings) {
+            Ok(r) => {
+                items += r.page.items;
+                complaints += r.page.complaints;
+                found.extend(r.complaints);
+            }
+            Err(e) => {
+                status(state, &trf("error_analyse", &[("error", &e.0)]));
+                return;
             }
         }
-        (!s.backlog.is_empty(), PageSnapshot { items: batch, ..page }, settings)
-    };
-    let analysed = match engine::analyze_page(&snapshot, &settings) {
-        Ok(r) => r,
-        Err(e) => {
-            status(state, &trf("error_analyse", &[("error", &e.0)]));
-            return;
+        if js_sys::Date::now() - start > SLICE_MS {
+            break;
         }
-    };
+    }
+    let more = !state.borrow().backlog.is_empty();
     {
         let mut s = state.borrow_mut();
         let open = s.order.get(s.selected).copied();
         let Some(r) = s.report.as_mut() else { return };
-        r.page.items += analysed.page.items;
-        r.page.complaints += analysed.page.complaints;
-        r.complaints.extend(analysed.complaints);
+        r.page.items += items;
+        r.page.complaints += complaints;
+        r.complaints.extend(found);
         let order = order_of(&r.complaints);
         s.selected = open.and_then(|i| order.iter().position(|&j| j == i)).unwrap_or(0);
         s.order = order;
@@ -732,8 +741,12 @@ fn render_list(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
         list.set_attribute("role", "listbox")?;
         list.set_attribute("aria-label", &tr("list_label"))?;
         let n = s.order.len();
-        for (pos, &i) in s.order.iter().enumerate().take(LIST_MAX.max(s.selected + 1)) {
-            let c = &r.complaints[i];
+        // The first LIST_MAX rows, and the open one below them if more pressing complaints
+        // arrived above it: never every row down to it.
+        let extra = (LIST_MAX..n).contains(&s.selected).then_some(s.selected);
+        let drawn = n.min(LIST_MAX) + usize::from(extra.is_some());
+        for pos in (0..n.min(LIST_MAX)).chain(extra) {
+            let c = &r.complaints[s.order[pos]];
             let li = el("li", if pos == s.selected { "item selected" } else { "item" })?;
             li.set_attribute("role", "option")?;
             li.set_attribute("tabindex", if pos == s.selected { "0" } else { "-1" })?;
@@ -765,8 +778,8 @@ fn render_list(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
             list.append_child(&li)?;
         }
         holder.append_child(&list)?;
-        if n > LIST_MAX.max(s.selected + 1) {
-            add(&holder, text("p", "muted more", &trf("more_not_listed", &[("n", &(n - LIST_MAX.max(s.selected + 1)).to_string())])))?;
+        if n > drawn {
+            add(&holder, text("p", "muted more", &trf("more_not_listed", &[("n", &(n - drawn).to_string())])))?;
         }
         (holder, listeners)
     };
@@ -815,6 +828,8 @@ fn case_section(state: &Rc<RefCell<SidebarState>>, detail: &Element) -> Res<Vec<
     section.append_child(&next)?;
     let notes: HtmlTextAreaElement = el("textarea", "case-notes")?.dyn_into()?;
     notes.set_attribute("aria-label", &tr("notes"))?;
+    // No more than a case keeps (code units ≥ characters): nothing typed is cut when stored.
+    notes.set_attribute("maxlength", &cases::NOTES_CHARS.to_string())?;
     notes.set_placeholder(&tr("notes"));
     notes.set_rows(2);
     let st = state.clone();
@@ -822,6 +837,13 @@ fn case_section(state: &Rc<RefCell<SidebarState>>, detail: &Element) -> Res<Vec<
     // On change (leaving the box), not per keystroke: one stored edit per note.
     listeners.push(EventListener::new(&notes, "change", move |_| act(&st, cases::Action::Notes { text: n2.value() })));
     section.append_child(&notes)?;
+    // What loading the stored case had to repair, and a write that failed.
+    for (class, role) in [("case-warning", "status"), ("case-error", "alert")] {
+        let p = el("p", class)?;
+        p.set_attribute("role", role)?;
+        p.set_attribute("hidden", "")?;
+        section.append_child(&p)?;
+    }
     if let Ok(url) = runtime_url("cases.html") {
         let a = text("a", "case-list-link", &tr("case_list"))?;
         a.set_attribute("href", &url)?;
@@ -885,14 +907,6 @@ fn new_case_input(s: &SidebarState) -> Option<cases::NewCase> {
     })
 }
 
-/// A stored case, read leniently (an old or damaged entry gives what can be read).
-fn case_from_js(v: JsValue) -> Option<Case> {
-    let json = serde_wasm_bindgen::from_value::<serde_json::Value>(v).ok()?;
-    let (mut c, _) = cases::read_case(&json, "")?;
-    c.normalize();
-    Some(c)
-}
-
 /// Reads the open complaint's case from storage (if the agent worked on it before).
 fn open_case(state: &Rc<RefCell<SidebarState>>) {
     let key = {
@@ -908,15 +922,8 @@ fn open_case(state: &Rc<RefCell<SidebarState>>) {
         if st.borrow().case_key != key {
             return; // another complaint was opened meanwhile
         }
-        let Some(value) = value else { return };
-        let Ok(v) = serde_wasm_bindgen::from_value::<serde_json::Value>(value) else { return };
-        let mut entries = serde_json::Map::new();
-        entries.insert(key.clone(), v);
-        let loaded = cases::load_cases(&entries);
-        if let Some(case) = loaded.cases.into_iter().next() {
-            st.borrow_mut().case = Some(case);
-            show_case(&st);
-        }
+        let mine = st.borrow().case.clone();
+        sync(&st, &key, value, mine);
     });
 }
 
@@ -934,20 +941,72 @@ fn act(state: &Rc<RefCell<SidebarState>>, action: cases::Action) {
     show_case(state);
     let st = state.clone();
     store::get(&key.clone(), move |stored| {
-        let stored = stored.and_then(case_from_js);
-        let merged = match stored {
-            Some(theirs) if theirs.id == case.id => cases::merge(&theirs, &case),
-            _ => case,
-        };
-        let ser = serde_wasm_bindgen::Serializer::json_compatible();
-        if let Ok(v) = serde::Serialize::serialize(&merged, &ser) {
-            store::set(&key, &v);
-        }
-        if st.borrow().case_key == key {
-            st.borrow_mut().case = Some(merged);
-            show_case(&st);
-        }
+        // The open case, with whatever another tab merged in meanwhile; or, when another
+        // complaint was opened meanwhile, this edit's case.
+        let open = st.borrow().case_key == key;
+        let mine = if open { st.borrow().case.clone() } else { Some(case) };
+        sync(&st, &key, stored, mine);
     });
+}
+
+/// Brings the stored entry of a case (`raw`, as read, or as another tab wrote it) together
+/// with this tab's version (`mine`; the latest write per field wins, `cases::merge`), shows
+/// the result, and writes it when storage lacks something: this tab's edits (also when a
+/// tab that read before our write landed wrote over it), a repair or a migration. A
+/// damaged or oversized entry goes to `backup:<key>:<ms>` in the same write as its
+/// replacement, so it is never replaced without its copy: the write lands whole or not at
+/// all. A failed write (a full quota) is said in the case box; the edits stay on screen and
+/// in `mine`, for the next write. A case saved by a newer Calmly is never written.
+fn sync(state: &Rc<RefCell<SidebarState>>, key: &str, raw: Option<JsValue>, mine: Option<Case>) {
+    let json = raw.clone().and_then(|v| serde_wasm_bindgen::from_value::<serde_json::Value>(v).ok());
+    let newer = json.as_ref().and_then(|v| v.get("schema")?.as_f64()).is_some_and(|n| n > f64::from(cases::CASE_SCHEMA));
+    let mut entries = serde_json::Map::new();
+    if let Some(v) = json {
+        entries.insert(key.to_string(), v);
+    }
+    let mut loaded = cases::load_cases(&entries);
+    let theirs = loaded.cases.pop().filter(|c| key.strip_prefix(cases::KEY_PREFIX) == Some(c.id.as_str()));
+    // Anything stored that is not this case as it should be is kept before it is replaced.
+    let backup = raw.is_some() && (!loaded.backups.is_empty() || theirs.is_none());
+    let open = state.borrow().case_key == key;
+    // (One entry gives one warning; `join` would cost the wasm a kilobyte.)
+    if let (true, Some(w)) = (open, loaded.warnings.first()) {
+        case_note(state, ".case-warning", Some(w.clone()));
+    }
+    let Some(merged) = (match (&theirs, mine) {
+        (Some(t), Some(m)) => Some(cases::merge(t, &m)),
+        (t, m) => m.or_else(|| t.clone()),
+    }) else {
+        return;
+    };
+    if !newer && merged.schema <= cases::CASE_SCHEMA && (backup || !loaded.rewrite.is_empty() || theirs.as_ref() != Some(&merged)) {
+        let items = js_sys::Object::new();
+        if let (true, Some(raw)) = (backup, &raw) {
+            let _ = js_sys::Reflect::set(&items, &format!("backup:{key}:{}", js_sys::Date::now() as u64).into(), raw);
+        }
+        if let Ok(v) = serde::Serialize::serialize(&merged, &serde_wasm_bindgen::Serializer::json_compatible()) {
+            let _ = js_sys::Reflect::set(&items, &key.into(), &v);
+        }
+        let (st, key) = (state.clone(), key.to_string());
+        store::set(&items, move |error| {
+            if st.borrow().case_key == key {
+                case_note(&st, ".case-error", error.map(|e| trf("case_not_saved", &[("error", &e)])));
+            }
+        });
+    }
+    if open {
+        state.borrow_mut().case = Some(merged);
+        show_case(state);
+    }
+}
+
+/// Shows (or, with None, hides) one of the case box's notes (`sel`: its class selector).
+fn case_note(state: &Rc<RefCell<SidebarState>>, sel: &str, msg: Option<String>) {
+    let found = state.borrow().root.query_selector(sel);
+    if let Ok(Some(p)) = found {
+        let _ = if msg.is_some() { p.remove_attribute("hidden") } else { p.set_attribute("hidden", "") };
+        p.set_text_content(msg.as_deref());
+    }
 }
 
 /// Puts the open case's state on screen: stage, clock, ticked steps, notes.

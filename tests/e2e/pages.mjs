@@ -11,9 +11,10 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SHARED =
   [process.env.CALMLY_SHARED_DATA, resolve(ROOT, "../shared/data"), "/work/shared/data"].find((d) => d && existsSync(join(d, "pages"))) ||
   resolve(ROOT, "../shared/data");
+// Another build: CALMLY_EXT (an unpacked Chromium extension) and CALMLY_EXT_FIREFOX.
 export const EXT = {
-  chromium: join(ROOT, "dist/chromium"),
-  firefox: join(ROOT, "dist/firefox"),
+  chromium: process.env.CALMLY_EXT ? resolve(process.env.CALMLY_EXT) : join(ROOT, "dist/chromium"),
+  firefox: process.env.CALMLY_EXT_FIREFOX ? resolve(process.env.CALMLY_EXT_FIREFOX) : join(ROOT, "dist/firefox"),
 };
 export const ARTIFACTS = join(ROOT, "tests/e2e/artifacts");
 

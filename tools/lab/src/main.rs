@@ -18,9 +18,11 @@ use calmly_lab::report::{f3, Table};
 /// The languages we draft in, and so evaluate.
 const LANGS: [&str; 5] = ["pt", "es", "pl", "ro", "en"];
 
-const USAGE: &str = "usage: calmly-lab eval [--quick]
+const USAGE: &str = "usage: calmly-lab eval [--quick] | speed [--quick]
 
   eval      load ../shared/data, print every table of issue 4 (a few minutes in release)
+  speed     only the language-ID and full-analysis tables, with their speed (native and
+            wasm, beside lingua, whatlang and franc): the first part of `./x bench`
   --quick   small caps (600 samples a source, 200 texts a language for language ID): a smoke run
 
 The data folder is $CALMLY_SHARED/data, else ../shared/data beside the repository, else
@@ -31,6 +33,13 @@ fn main() -> ExitCode {
     let quick = args.iter().any(|a| a == "--quick");
     match args.first().map(String::as_str) {
         Some("eval") if args.iter().skip(1).all(|a| a == "--quick") => match eval(quick) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("calmly-lab: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Some("speed") if args.iter().skip(1).all(|a| a == "--quick") => match speed(quick) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("calmly-lab: {e}");
@@ -104,6 +113,18 @@ fn eval(quick: bool) -> Result<(), String> {
         ctx.preds.len(),
         ours_seconds
     );
+    Ok(())
+}
+
+/// The speed tables alone (issue 7's benchmark): language ID beside lingua, whatlang and
+/// franc, and the full analysis natively and in wasm.
+fn speed(quick: bool) -> Result<(), String> {
+    let cap = if quick { 600 } else { data::DEFAULT_CAP };
+    let samples = data::load_all_capped(cap)?;
+    ours::warm_up()?;
+    let ctx = Ctx { samples, preds: HashMap::new(), quick, cfg: Config::default() };
+    section_langid(&ctx);
+    section_speed(&ctx);
     Ok(())
 }
 

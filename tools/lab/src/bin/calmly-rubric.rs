@@ -16,6 +16,12 @@
 //! The checks that the product's draft check also makes use the engine's phrase lists —
 //! the same for our drafts and for the brands' replies.
 //!
+//! The rubric is for replies to complaints, so our drafts are scored on texts a person
+//! labelled as complaints: the source's own label, and for the Twitter support pairs —
+//! whose customer tweets also hold thanks, questions, jokes and photos — the tweets the
+//! brand's agent apologised to in the real reply. An extra row, "ours, every text", scores
+//! our drafts on every customer tweet too, so nothing is hidden.
+//!
 //! ```text
 //! CARGO_TARGET_DIR=/tmp/target-lab cargo run --release -p calmly-lab --bin calmly-rubric [-- --samples 3]
 //! ```
@@ -50,6 +56,10 @@ struct Case {
     author: Option<String>,
     /// The brand's real reply, where the data has one.
     brand_reply: Option<String>,
+    /// Labelled a complaint by a person: the source's own label, or, for the Twitter
+    /// support pairs (which also hold thanks, questions and jokes), the brand's agent
+    /// apologising in the real reply. Our drafts are scored on these.
+    complaint_label: bool,
 }
 
 fn fold(s: &str) -> Vec<String> {
@@ -59,16 +69,7 @@ fn fold(s: &str) -> Vec<String> {
 /// Scores one reply to one complaint: the criteria it fails.
 fn score(e: &Engine, case: &Case, reply: &str, own_contacts: &[&str]) -> Vec<&'static str> {
     let (limit, unit, _) = e.platform(case.platform);
-    let warnings = e.check_reply(&Input {
-        text: reply,
-        language: case.lang,
-        complaint_language: case.lang,
-        public: true,
-        limit,
-        unit,
-        compensation_allowed: true,
-        own_contacts: own_contacts.to_vec(),
-    });
+    let warnings = e.check_reply(&reply_input(reply, case.lang, limit, unit, own_contacts));
     let has = |id: &str| warnings.iter().any(|w| w.id == id);
     let mut failed = Vec::new();
     if e.detect_language(reply) != case.lang {
@@ -106,6 +107,11 @@ fn score(e: &Engine, case: &Case, reply: &str, own_contacts: &[&str]) -> Vec<&'s
     failed
 }
 
+/// The draft check's input for a public reply in `lang`.
+fn reply_input<'a>(text: &'a str, lang: &'a str, limit: usize, unit: &'a str, own_contacts: &[&'a str]) -> Input<'a> {
+    Input { text, language: lang, complaint_language: lang, public: true, limit, unit, compensation_allowed: true, own_contacts: own_contacts.to_vec() }
+}
+
 fn settings_for(lang: &str) -> Settings {
     let (brand, agent, email) = match lang {
         "pt" => ("Loja Azul", "Marta", "atendimento@lojaazul.com.br"),
@@ -137,7 +143,7 @@ fn load_cases() -> Result<Vec<Case>, String> {
     ];
     for (source, lang, platform) in sources {
         for s in load_source(&dir, source, 2000, &none)?.into_iter().filter(|s| s.complaint == Some(true)) {
-            cases.push(Case { lang, source, platform, complaint: s.full_text(), author: None, brand_reply: None });
+            cases.push(Case { lang, source, platform, complaint: s.full_text(), author: None, brand_reply: None, complaint_label: true });
         }
     }
     // Reclame Aqui banks: the company's first reply, where there is one.
@@ -148,7 +154,7 @@ fn load_cases() -> Result<Vec<Case>, String> {
         let text = x.get("description").and_then(|d| d.as_str()).unwrap_or_default();
         if let Some(reply) = reply.filter(|r| !r.trim().is_empty()) {
             let title = x.get("title").and_then(|d| d.as_str()).unwrap_or_default();
-            cases.push(Case { lang: "pt", source: "reclameaqui (with brand reply)", platform: "reclameaqui", complaint: format!("{title}. {text}"), author: None, brand_reply: Some(reply.to_string()) });
+            cases.push(Case { lang: "pt", source: "reclameaqui (with brand reply)", platform: "reclameaqui", complaint: format!("{title}. {text}"), author: None, brand_reply: Some(reply.to_string()), complaint_label: true });
         }
     }
     // Twitter support: inbound tweet and the brand's reply.
@@ -157,11 +163,14 @@ fn load_cases() -> Result<Vec<Case>, String> {
     let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
     let col = |n: &str| headers.iter().position(|h| h == n).ok_or(format!("{}: no column {n}", path.display()));
     let (tc, tr) = (col("text_customer")?, col("text_reply")?);
+    let e = engine().map_err(|e| format!("{e:?}"))?;
     for r in rdr.records().flatten() {
         let complaint = r.get(tc).unwrap_or_default().to_string();
         let reply = r.get(tr).unwrap_or_default().to_string();
         if complaint.chars().filter(|c| c.is_alphabetic()).count() >= 20 {
-            cases.push(Case { lang: "en", source: "twcs (with brand reply)", platform: "x", complaint, author: None, brand_reply: Some(reply) });
+            // The agent who read the tweet apologised: they took it as a complaint.
+            let apologised = !e.check_reply(&reply_input(&reply, "en", 0, "chars", &[])).iter().any(|w| w.id == "no_apology");
+            cases.push(Case { lang: "en", source: "twcs (with brand reply)", platform: "x", complaint, author: None, brand_reply: Some(reply), complaint_label: apologised });
         }
     }
     Ok(cases)
@@ -202,19 +211,23 @@ fn main() {
     // hash; the brands' replies are scored on all their cases up to the same number.
     let mut by_lang: BTreeMap<&str, Vec<&Case>> = BTreeMap::new();
     let mut with_reply: BTreeMap<&str, Vec<&Case>> = BTreeMap::new();
+    let mut every: BTreeMap<&str, Vec<&Case>> = BTreeMap::new();
     for c in &cases {
-        by_lang.entry(c.lang).or_default().push(c);
+        if c.complaint_label {
+            by_lang.entry(c.lang).or_default().push(c);
+        }
+        every.entry(c.lang).or_default().push(c);
         if c.brand_reply.is_some() {
             with_reply.entry(c.lang).or_default().push(c);
         }
     }
-    for list in by_lang.values_mut().chain(with_reply.values_mut()) {
+    for list in by_lang.values_mut().chain(with_reply.values_mut()).chain(every.values_mut()) {
         list.sort_by_key(|c| data::fnv1a(c.complaint.as_bytes()));
         list.truncate(PER_LANGUAGE);
     }
 
     println!("## Drafts scored on the seeds' rubric\n");
-    println!("Cases: complaints from Reclame Aqui (pt), SFU and TripAdvisor 1–2★ (es), Ceneo and Allegro 1–2★ (pl), LaRoSeDa 1–2★ (ro), and for en the customer tweets of the Twitter support pairs (not all of them complaints: thanks, jokes and photos too) and the tweets expert-labelled as complaints in the ACL 2019 corpus; at most {PER_LANGUAGE} per language, only those lingua reads in the expected language.\n");
+    println!("Cases: complaints from Reclame Aqui (pt), SFU and TripAdvisor 1–2★ (es), Ceneo and Allegro 1–2★ (pl), LaRoSeDa 1–2★ (ro), and for en the tweets expert-labelled as complaints in the ACL 2019 corpus and the customer tweets of the Twitter support pairs that the brand’s agent apologised to; at most {PER_LANGUAGE} per language, only those lingua reads in the expected language.\n");
     println!("Ours: the public reply Calmly drafts (settings: a brand, an agent and an e-mail channel; tone warm, default register). Brands: the real first reply in the data (Reclame Aqui banks, pt; Twitter support, en), scored by the same code.\n");
     println!("| lang | who | n | pass all | {} |", CRITERIA.join(" | "));
     println!("|---|---|---|---|{}|", CRITERIA.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
@@ -226,18 +239,24 @@ fn main() {
         let replied = with_reply.get(lang).cloned().unwrap_or_default();
         let settings = settings_for(lang);
         let contacts = [settings.channels.email.as_str()];
-        for who in ["ours", "ours, no settings", "brands"] {
+        let unlabelled = every.get(lang).filter(|l| l.iter().any(|c| !c.complaint_label)).cloned().unwrap_or_default();
+        for who in ["ours", "ours, no settings", "brands", "ours, every text"] {
             let mut n = 0usize;
             let mut pass = 0usize;
             let mut fails: BTreeMap<&str, usize> = BTreeMap::new();
-            for c in if who == "brands" { &replied } else { &all } {
+            let list = match who {
+                "brands" => &replied,
+                "ours, every text" => &unlabelled,
+                _ => &all,
+            };
+            for c in list {
                 let reply = match who {
                     "brands" => match &c.brand_reply {
                         Some(r) => r.clone(),
                         None => continue,
                     },
                     _ => {
-                        let s = if who == "ours" { settings.clone() } else { Settings::default() };
+                        let s = if who == "ours, no settings" { Settings::default() } else { settings.clone() };
                         let item = SnapshotItem { text: c.complaint.clone(), author: c.author.clone(), platform: Some(c.platform.into()), ..Default::default() };
                         let a = e.analyze_item(&item, &s);
                         if who == "ours" && examples.iter().filter(|x| x.starts_with(&format!("[{lang}]"))).count() < samples && n % 97 == 5 {
@@ -247,7 +266,7 @@ fn main() {
                     }
                 };
                 n += 1;
-                let contacts: &[&str] = if who == "ours" { &contacts } else { &[] };
+                let contacts: &[&str] = if who == "ours, no settings" || who == "brands" { &[] } else { &contacts };
                 let failed = score(e, c, &reply, contacts);
                 if who == "ours" && !failed.is_empty() && failures.iter().filter(|x| x.starts_with(&format!("[{lang}]"))).count() < show_failures {
                     failures.push(format!("[{lang}] fails {failed:?}\n> {}\n\n{reply}\n", c.complaint.chars().take(300).collect::<String>().replace('\n', " ")));
@@ -272,7 +291,7 @@ fn main() {
             println!("| {lang} | {who} | {n} | **{}** | {} |", pct(pass), cells.join(" | "));
         }
     }
-    println!("\nEach criterion column: the share of replies that meet it.\n");
+    println!("\nEach criterion column: the share of replies that meet it. \"ours\" and \"brands\" are scored on complaints: texts a person labelled as one (the source's label; for the Twitter support pairs, the brand's agent apologised in the real reply). \"ours, every text\" adds the customer tweets the agent did not apologise to — thanks, questions, jokes, photos — where an apology-and-next-step rubric does not fit (shown where a source has such texts).\n");
     println!("Ours by source (pass all):\n");
     println!("| lang | source | n | pass all |\n|---|---|---|---|");
     for ((lang, source), (n, pass)) in &by_source {
