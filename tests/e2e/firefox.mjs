@@ -40,66 +40,14 @@
 // - A content script's fetch carries the page's Origin and the page's frame, so, as in
 //   chromium.mjs, it would be counted with the page's requests (none expected anyway).
 import { mkdirSync } from "node:fs";
-import http from "node:http";
 import { join } from "node:path";
-import puppeteer from "puppeteer-core";
+import { browserInternal, launchFirefox } from "./firefox-launch.mjs";
 import { ARTIFACTS, EXT, available, check, checkSidebar, pageFor } from "./pages.mjs";
 
 const pages = available();
 mkdirSync(ARTIFACTS, { recursive: true });
 
-// The dead-end proxy: refuses everything, records what reached it.
-const escaped = [];
-const proxy = http.createServer((req, res) => {
-  escaped.push(req.url);
-  res.writeHead(502).end();
-});
-proxy.on("connect", (req, socket) => {
-  escaped.push(`${req.url} (CONNECT)`);
-  socket.on("error", () => {});
-  socket.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
-});
-proxy.on("upgrade", (req, socket) => {
-  escaped.push(`${req.url} (upgrade)`);
-  socket.destroy();
-});
-await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-const proxyPort = proxy.address().port;
-const browserInternal = (entry) => {
-  let host = "";
-  try {
-    host = entry.includes("://") ? new URL(entry.split(" ")[0]).hostname : entry.split(":")[0];
-  } catch {}
-  return host === "dummy.test" || /(^|\.)(mozilla\.(com|net|org)|firefox\.com|mozaws\.net|mozgcp\.net)$/.test(host);
-};
-
-const browser = await puppeteer.launch({
-  browser: "firefox",
-  executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr",
-  headless: true,
-  defaultViewport: { width: 1280, height: 900 },
-  env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: "1" },
-  extraPrefsFirefox: {
-    "network.proxy.type": 1,
-    "network.proxy.http": "127.0.0.1",
-    "network.proxy.http_port": proxyPort,
-    "network.proxy.ssl": "127.0.0.1",
-    "network.proxy.ssl_port": proxyPort,
-    "network.proxy.share_proxy_settings": true,
-    "network.proxy.no_proxies_on": "",
-    "network.proxy.allow_hijacking_localhost": true,
-    "network.dns.disablePrefetch": true,
-    "network.trr.mode": 5,
-    "network.captive-portal-service.enabled": false,
-    "network.connectivity-service.enabled": false,
-    "dom.push.connection.enabled": false,
-    "browser.region.network.url": "",
-    "geo.provider.network.url": "",
-    "extensions.systemAddon.update.enabled": false,
-    "app.normandy.enabled": false,
-    "toolkit.telemetry.server": "",
-  },
-});
+const { browser, escaped, proxy } = await launchFirefox();
 
 const blocked = { page: 0, extension: [], current: 0 };
 const aborted = new Set(); // URLs the test aborted, to tell its own CORS reports

@@ -7,10 +7,9 @@
 // local dead-end proxy catches what gets past it (the background script), as firefox.mjs
 // does (see the notes at the top of that file for the Firefox/BiDi details used here).
 //   node tests/e2e/hostile-firefox.mjs        (CALMLY_EXT_FIREFOX=<unpacked dir> for another build)
-import http from "node:http";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import puppeteer from "puppeteer-core";
+import { browserInternal, launchFirefox } from "./firefox-launch.mjs";
 import { ARTIFACTS, EXT } from "./pages.mjs";
 import { HOSTILE_URL, MUST_SHOW, PAYLOADS as P, REVIEWS, census, compareCensus, hostilePage, shownText } from "./hostile-page.mjs";
 
@@ -24,52 +23,7 @@ const HOSTILE_DRAFT = `Hello ${P.img}\n${P.script}\n${P.iframe}\n${P.anchor} ${P
 const started = Date.now();
 mkdirSync(ARTIFACTS, { recursive: true });
 
-const escaped = [];
-const proxy = http.createServer((req, res) => {
-  escaped.push(req.url);
-  res.writeHead(502).end();
-});
-proxy.on("connect", (req, socket) => {
-  escaped.push(`${req.url} (CONNECT)`);
-  socket.on("error", () => {});
-  socket.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
-});
-await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
-const browserInternal = (entry) => {
-  let host = "";
-  try {
-    host = entry.includes("://") ? new URL(entry.split(" ")[0]).hostname : entry.split(":")[0];
-  } catch {}
-  return host === "dummy.test" || /(^|\.)(mozilla\.(com|net|org)|firefox\.com|mozaws\.net|mozgcp\.net)$/.test(host);
-};
-
-const browser = await puppeteer.launch({
-  browser: "firefox",
-  executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr",
-  headless: true,
-  defaultViewport: { width: 1280, height: 900 },
-  env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: "1" },
-  extraPrefsFirefox: {
-    "network.proxy.type": 1,
-    "network.proxy.http": "127.0.0.1",
-    "network.proxy.http_port": proxy.address().port,
-    "network.proxy.ssl": "127.0.0.1",
-    "network.proxy.ssl_port": proxy.address().port,
-    "network.proxy.share_proxy_settings": true,
-    "network.proxy.no_proxies_on": "",
-    "network.proxy.allow_hijacking_localhost": true,
-    "network.dns.disablePrefetch": true,
-    "network.trr.mode": 5,
-    "network.captive-portal-service.enabled": false,
-    "network.connectivity-service.enabled": false,
-    "dom.push.connection.enabled": false,
-    "browser.region.network.url": "",
-    "geo.provider.network.url": "",
-    "extensions.systemAddon.update.enabled": false,
-    "app.normandy.enabled": false,
-    "toolkit.telemetry.server": "",
-  },
-});
+const { browser, escaped, proxy } = await launchFirefox();
 
 let failures = 0;
 const dialogs = [];
