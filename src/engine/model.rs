@@ -4,7 +4,8 @@
 //! words (morphology: `zwrotu`, `zwrócić` share `zwr`), and the lexicon's explainable
 //! signals as language-independent counts (`#complaint`, `#cat:delivery`, …) — so a model
 //! trained on Portuguese and English still reads Spanish, Polish and Romanian through
-//! their lexicons. `tools/lab` trains the weights from `../shared/data` with this very
+//! their lexicons. Hashing is signed: a feature's value takes the sign of its hash's top
+//! bit, so features sharing a bucket cancel out on average. `tools/lab` trains the weights from `../shared/data` with this very
 //! function and writes them to `data/models/*.bin`; they are compiled in.
 //!
 //! File format (little endian): `CLM1`, u8 classes, u8 hash bits, f32 scale,
@@ -87,6 +88,13 @@ pub fn features(tokens: &[Token], matches: &[Match], shape: Shape) -> (Features,
     out.push((fnv(&[b"#excl"]), (shape.exclamations as f32).min(3.0) / 3.0));
     out.push((fnv(&[b"#quest"]), (shape.question_marks as f32).min(3.0) / 3.0));
     out.push((fnv(&[b"#len"]), (n.ln() / 6.0).min(1.5)));
+    // Signed hashing: the top bit of a feature's hash (never part of a bucket) gives its
+    // sign, so features that share a bucket cancel out on average instead of adding up.
+    for f in out.iter_mut() {
+        if f.0 >> 31 == 1 {
+            f.1 = -f.1;
+        }
+    }
     origin.resize(out.len(), None);
     (out, origin)
 }

@@ -15,8 +15,9 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Default number of samples kept per source.
-pub const DEFAULT_CAP: usize = 6000;
+/// Default number of samples kept per source: more than any source holds, so training and
+/// the evaluation see every sample (`--quick` caps at 600).
+pub const DEFAULT_CAP: usize = 1_000_000;
 
 /// Share of texts in the Test split, in percent.
 pub const TEST_PERCENT: u64 = 20;
@@ -633,12 +634,19 @@ fn polemo_rows(data: &Path) -> Result<Vec<(String, String)>, String> {
     Ok(rows)
 }
 
-/// KLEJ PolEmo 2.0 reviews (medicine, hotels; out-of-domain products, school): sentiment
-/// only, unlabelled for complaints.
+/// KLEJ PolEmo 2.0 reviews (medicine, hotels; out-of-domain products, school). A strongly
+/// negative review (`meta_minus_m`) is a complaint, like a 1–2★ review; positive
+/// (`meta_plus_m`) and neutral (`meta_zero`) ones are not; ambivalent ones (`meta_amb`,
+/// praise and blame mixed) stay unlabelled, like 3★.
 pub fn load_polemo(data: &Path, cap: usize) -> Result<Vec<Sample>, String> {
     let mut out = Vec::new();
     for (text, label) in polemo_rows(data)? {
         let mut s = base(POLEMO, "pl", "reviews", text);
+        s.complaint = match label.as_str() {
+            "meta_minus_m" => Some(true),
+            "meta_plus_m" | "meta_zero" => Some(false),
+            _ => None,
+        };
         s.raw_label = Some(label);
         out.push(s);
     }

@@ -18,11 +18,13 @@ use calmly_lab::report::{f3, Table};
 /// The languages we draft in, and so evaluate.
 const LANGS: [&str; 5] = ["pt", "es", "pl", "ro", "en"];
 
-const USAGE: &str = "usage: calmly-lab eval [--quick] | speed [--quick]
+const USAGE: &str = "usage: calmly-lab eval [--quick] [--only SECTION,…] | speed [--quick]
 
   eval      load ../shared/data, print every table of issue 4 (a few minutes in release)
   speed     only the language-ID and full-analysis tables, with their speed (native and
             wasm, beside lingua, whatlang and franc): the first part of `./x bench`
+  --only    some sections of eval: data, langid, complaints, cross-domain, categories,
+            severity, speed
   --quick   small caps (600 samples a source, 200 texts a language for language ID): a smoke run
 
 The data folder is $CALMLY_SHARED/data, else ../shared/data beside the repository, else
@@ -32,7 +34,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     match args.first().map(String::as_str) {
-        Some("eval") if args.iter().skip(1).all(|a| a == "--quick") => match eval(quick) {
+        Some("eval") if eval_args_ok(&args[1..]) => match eval(quick, only(&args)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("calmly-lab: {e}");
@@ -76,7 +78,35 @@ impl Ctx {
     }
 }
 
-fn eval(quick: bool) -> Result<(), String> {
+/// `eval`'s flags: `--quick` and `--only SECTION[,SECTION…]`.
+fn eval_args_ok(args: &[String]) -> bool {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => {}
+            "--only" if it.next().is_some() => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The sections named by `--only`, or every section.
+fn only(args: &[String]) -> Vec<String> {
+    match args.iter().position(|a| a == "--only") {
+        Some(i) => args.get(i + 1).map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default(),
+        None => SECTIONS.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// The sections of `eval`, by the names `--only` takes.
+const SECTIONS: [&str; 7] = ["data", "langid", "complaints", "cross-domain", "categories", "severity", "speed"];
+
+fn eval(quick: bool, only: Vec<String>) -> Result<(), String> {
+    if let Some(bad) = only.iter().find(|s| !SECTIONS.contains(&s.as_str())) {
+        return Err(format!("unknown section {bad:?}: one of {}", SECTIONS.join(", ")));
+    }
+    let on = |s: &str| only.iter().any(|x| x == s);
     let started = Instant::now();
     let cap = if quick { 600 } else { data::DEFAULT_CAP };
     let dir = data::shared_data_dir().ok_or("shared data not found: set CALMLY_SHARED to the folder that holds data/")?;
@@ -98,14 +128,28 @@ fn eval(quick: bool) -> Result<(), String> {
     let ours_seconds = t.elapsed().as_secs_f64();
     let ctx = Ctx { samples, preds, quick, cfg: Config::default() };
 
-    section_data(&ctx);
-    section_langid(&ctx);
-    section_langid_out_of_domain(&dir);
-    section_complaints(&ctx);
-    section_cross_domain(&ctx);
-    section_categories(&ctx);
-    section_severity(&ctx);
-    section_speed(&ctx);
+    if on("data") {
+        section_data(&ctx);
+    }
+    if on("langid") {
+        section_langid(&ctx);
+        section_langid_out_of_domain(&dir);
+    }
+    if on("complaints") {
+        section_complaints(&ctx);
+    }
+    if on("cross-domain") {
+        section_cross_domain(&ctx);
+    }
+    if on("categories") {
+        section_categories(&ctx);
+    }
+    if on("severity") {
+        section_severity(&ctx);
+    }
+    if on("speed") {
+        section_speed(&ctx);
+    }
     println!();
     println!(
         "done in {:.1} s (our predictions on {} labelled Test samples: {:.1} s)",
