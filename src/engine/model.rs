@@ -5,8 +5,9 @@
 //! signals as language-independent counts (`#complaint`, `#cat:delivery`, …) — so a model
 //! trained on Portuguese and English still reads Spanish, Polish and Romanian through
 //! their lexicons. Hashing is signed: a feature's value takes the sign of its hash's top
-//! bit, so features sharing a bucket cancel out on average. `tools/lab` trains the weights from `../shared/data` with this very
-//! function and writes them to `data/models/*.bin`; they are compiled in.
+//! bit, so features sharing a bucket cancel out on average. `tools/lab` trains the
+//! weights from `../shared/data` with this very function and writes them to
+//! `data/models/*.bin`; they are compiled in.
 //!
 //! File format (little endian): `CLM1`, u8 classes, u8 hash bits, f32 scale,
 //! `classes` × f32 bias, then `classes × 2^bits` i8 weights, class-major. A weight is
@@ -218,6 +219,26 @@ mod tests {
         assert!(Linear::from_bytes(&b[..b.len() - 1]).is_none());
         assert!(Linear::from_bytes(b"CLM1").is_none());
         assert!(Linear::from_bytes(&[]).is_none());
+    }
+
+    #[test]
+    fn hashing_is_signed_by_the_top_bit() {
+        let t = "zwrot pieniędzy nie dotarł do dzisiaj";
+        let (f, _) = features(&tokenize(t), &[], shape(t));
+        let word = 1.0 / (tokenize(t).len() as f32).sqrt();
+        let (mut plus, mut minus) = (0, 0);
+        for &(h, v) in f.iter().filter(|x| x.1 != 0.0) {
+            assert_eq!(v < 0.0, h >> 31 == 1, "{h:#x} {v}");
+            if (v.abs() - word).abs() < 1e-6 {
+                if v > 0.0 {
+                    plus += 1;
+                } else {
+                    minus += 1;
+                }
+            }
+        }
+        // Words and pairs come out with both signs, as a fair hash bit gives.
+        assert!(plus > 0 && minus > 0, "{plus} {minus}");
     }
 
     #[test]
