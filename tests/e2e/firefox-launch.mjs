@@ -1,8 +1,8 @@
 // Firefox ESR for the e2e tests (puppeteer-core over WebDriver BiDi), behind a dead-end
 // proxy: anything the browser or the extension sends past the tests' own interception is
 // refused there and recorded. Shared by firefox.mjs and hostile-firefox.mjs.
-import http from "node:http";
 import puppeteer from "puppeteer-core";
+import { deadEndProxy } from "./dead-end-proxy.mjs";
 
 /** Firefox's own traffic (updates, telemetry endpoints, the proxy probe), not ours. */
 export const browserInternal = (entry) => {
@@ -15,22 +15,8 @@ export const browserInternal = (entry) => {
 
 /** Starts the proxy and Firefox: `{ browser, escaped, proxy }` (escaped: what reached the proxy). */
 export async function launchFirefox() {
-  const escaped = [];
-  const proxy = http.createServer((req, res) => {
-    escaped.push(req.url);
-    res.writeHead(502).end();
-  });
-  proxy.on("connect", (req, socket) => {
-    escaped.push(`${req.url} (CONNECT)`);
-    socket.on("error", () => {});
-    socket.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
-  });
-  proxy.on("upgrade", (req, socket) => {
-    escaped.push(`${req.url} (upgrade)`);
-    socket.destroy();
-  });
-  await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const port = proxy.address().port;
+  const proxy = await deadEndProxy();
+  const port = proxy.port;
   const browser = await puppeteer.launch({
     browser: "firefox",
     executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr",
@@ -58,5 +44,5 @@ export async function launchFirefox() {
       "toolkit.telemetry.server": "",
     },
   });
-  return { browser, escaped, proxy };
+  return { browser, escaped: proxy.hits, proxy };
 }

@@ -23,13 +23,13 @@
 //      fetch the CSP refuses. The pages' own requests are allowed (and aborted).
 //   node tests/e2e/hostile.mjs        (CALMLY_EXT=<unpacked dir> to test another build)
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { ARTIFACTS, EXT, ROOT, extensionArgs, findSidebar } from "./pages.mjs";
 import { DOCUMENT_TITLE, HOSTILE_URL, MUST_SHOW, PAYLOADS as P, REVIEWS, census, compareCensus, hostilePage, shownText } from "./hostile-page.mjs";
 import { NetWatch } from "./netwatch.mjs";
+import { deadEndProxy } from "./dead-end-proxy.mjs";
 
 const ext = resolve(process.env.CALMLY_EXT || EXT.chromium);
 const BENIGN_URL = "https://www.trustpilot.com/review/calmly-fixture.example";
@@ -65,31 +65,12 @@ function assert(cond, msg) {
 
 const short = (s, n = 60) => JSON.stringify(String(s).length > n ? `${String(s).slice(0, n)}…` : String(s));
 
-/**
- * A local proxy that refuses everything and records what reached it: Chromium is pointed at
- * it, so a request that escapes both Playwright's interception and the watcher (a service
- * worker's request in the moment between its start and the DevTools clients' setup, when
- * neither has enabled its domains yet) still cannot leave the machine, and is counted.
- */
-async function deadEndProxy() {
-  const hits = [];
-  const server = http.createServer((req, res) => {
-    hits.push(req.url);
-    res.writeHead(502).end();
-  });
-  server.on("connect", (req, socket) => {
-    hits.push(`${req.url} (CONNECT)`);
-    socket.on("error", () => {});
-    socket.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { hits, port: server.address().port, close: () => server.close() };
-}
-
 /** A persistent Chromium with the unpacked extension `dir`: its request log (route), its
  *  watcher (netwatch.mjs) and its dead-end proxy. */
 async function launch(dir, serve) {
   const profile = mkdtempSync(join(tmpdir(), "calmly-hostile-"));
+  // A request that escapes both Playwright's interception and the watcher (a service
+  // worker's, between its start and the DevTools clients' setup) still ends at the proxy.
   const proxy = await deadEndProxy();
   // The extension is loaded only once the watcher is attached (CDP Extensions.loadUnpacked,
   // instead of --load-extension at start): its install and its service worker's first run

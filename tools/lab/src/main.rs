@@ -33,8 +33,9 @@ The data folder is $CALMLY_SHARED/data, else ../shared/data beside the repositor
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
+    let sections = args.get(1..).and_then(eval_sections);
     match args.first().map(String::as_str) {
-        Some("eval") if eval_args_ok(&args[1..]) => match eval(quick, only(&args)) {
+        Some("eval") if sections.is_some() => match eval(quick, sections.unwrap_or_default()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("calmly-lab: {e}");
@@ -78,25 +79,19 @@ impl Ctx {
     }
 }
 
-/// `eval`'s flags: `--quick` and `--only SECTION[,SECTION…]`.
-fn eval_args_ok(args: &[String]) -> bool {
+/// `eval`'s flags (`--quick`, `--only SECTION[,SECTION…]`): the sections to print, or
+/// `None` for a flag it does not know.
+fn eval_sections(args: &[String]) -> Option<Vec<String>> {
+    let mut sections: Vec<String> = SECTIONS.iter().map(|s| s.to_string()).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => {}
-            "--only" if it.next().is_some() => {}
-            _ => return false,
+            "--only" => sections = it.next()?.split(',').map(str::to_string).collect(),
+            _ => return None,
         }
     }
-    true
-}
-
-/// The sections named by `--only`, or every section.
-fn only(args: &[String]) -> Vec<String> {
-    match args.iter().position(|a| a == "--only") {
-        Some(i) => args.get(i + 1).map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default(),
-        None => SECTIONS.iter().map(|s| s.to_string()).collect(),
-    }
+    Some(sections)
 }
 
 /// The sections of `eval`, by the names `--only` takes.

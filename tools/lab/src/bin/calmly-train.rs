@@ -19,6 +19,7 @@ use calmly::engine::model::{Features, Linear};
 use calmly::engine::text::tokenize;
 use calmly::engine::{Engine, MODEL_CATEGORIES};
 use calmly_lab::data::{load_all, Sample, Split};
+use calmly_lab::metrics::Confusion;
 
 /// Hash bits of each model: 2^16 complaint weights, 2^13 per category class. Chosen for
 /// size (i8 weights: 64 KB + 80 KB raw) over the last fraction of a point.
@@ -266,22 +267,17 @@ fn main() {
     if report {
         // The complaint model alone (threshold 0.5, no rating) on the Test split: a quick
         // check while training; `calmly-lab eval` measures the whole engine.
-        let mut per: BTreeMap<String, (f32, f32, f32, f32)> = BTreeMap::new();
+        let mut per: BTreeMap<String, Confusion> = BTreeMap::new();
         for s in tests.iter().filter(|s| s.complaint.is_some()) {
             let f = e.model_features(&s.full_text()).1;
             let yes = complaint.scores(&f)[0] > 0.0;
             for key in [format!("{}:{}", s.lang, s.source), format!("{}:all", s.lang)] {
-                let c = per.entry(key).or_default();
-                match (yes, s.complaint == Some(true)) {
-                    (true, true) => c.0 += 1.0,
-                    (true, false) => c.1 += 1.0,
-                    (false, true) => c.2 += 1.0,
-                    _ => c.3 += 1.0,
-                }
+                per.entry(key).or_default().add(s.complaint == Some(true), yes);
             }
         }
-        for (k, (tp, fp, fn_, _)) in &per {
-            println!("test {k:50} F1 {:.3}  P {:.3} R {:.3}", 2.0 * tp / (2.0 * tp + fp + fn_).max(1.0), tp / (tp + fp).max(1.0), tp / (tp + fn_).max(1.0));
+        let show = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.3}"));
+        for (k, c) in &per {
+            println!("test {k:50} F1 {}  P {} R {}  TNR {}", show(c.f1()), show(c.precision()), show(c.recall()), show(c.specificity()));
         }
     }
     eprintln!("complaint model trained in {:.1} s", t.elapsed().as_secs_f32());
