@@ -150,6 +150,48 @@ pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
     pearson(&average_ranks(a), &average_ranks(b))
 }
 
+/// F1(ours) − F1(base) on the same samples, with a 95 % interval from a paired bootstrap:
+/// `reps` resamples (with replacement) of the (gold, ours, base) triples, each scored for
+/// both, the 2.5th and 97.5th percentiles of the difference. Deterministic (fixed seed).
+/// `None` when F1 is undefined (no complaints in the set). An interval that holds 0 means
+/// the set cannot tell the two apart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Delta {
+    pub delta: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+pub fn paired_bootstrap_f1(triples: &[(bool, bool, bool)], reps: usize) -> Option<Delta> {
+    let f1 = |idx: &mut dyn Iterator<Item = usize>| {
+        let (mut o, mut b) = (Confusion::default(), Confusion::default());
+        for i in idx {
+            let (g, po, pb) = triples[i];
+            o.add(g, po);
+            b.add(g, pb);
+        }
+        Some(o.f1()? - b.f1()?)
+    };
+    let n = triples.len();
+    let delta = f1(&mut (0..n))?;
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        // splitmix64
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut ds: Vec<f64> = (0..reps).filter_map(|_| f1(&mut (0..n).map(|_| (next() % n as u64) as usize))).collect();
+    if ds.is_empty() {
+        return None;
+    }
+    ds.sort_by(f64::total_cmp);
+    let at = |q: f64| ds[((ds.len() - 1) as f64 * q).round() as usize];
+    Some(Delta { delta, low: at(0.025), high: at(0.975) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +238,25 @@ mod tests {
         assert!(!m.per_class.contains_key("other"));
         assert!(close(m.macro_f1, (2.0 / 3.0 + 0.8) / 3.0));
         assert!(close(m.accuracy, 0.6));
+    }
+
+    #[test]
+    fn bootstrap_of_f1_differences() {
+        // The same predictions: no difference, and no spread.
+        let same: Vec<(bool, bool, bool)> = (0..200).map(|i| (i % 3 == 0, i % 2 == 0, i % 2 == 0)).collect();
+        assert_eq!(paired_bootstrap_f1(&same, 200), Some(Delta { delta: 0.0, low: 0.0, high: 0.0 }));
+        // Ours right everywhere, the baseline right on half: clearly ahead.
+        let ahead: Vec<(bool, bool, bool)> = (0..200).map(|i| (i % 2 == 0, i % 2 == 0, i % 4 == 0)).collect();
+        let d = paired_bootstrap_f1(&ahead, 200).unwrap();
+        assert!(close(d.delta, 1.0 - 2.0 / 3.0), "{d:?}");
+        assert!(d.low > 0.2 && d.high <= 0.5 && d.low <= d.delta && d.delta <= d.high, "{d:?}");
+        // One differing sample in 400: the interval holds 0.
+        let tiny: Vec<(bool, bool, bool)> = (0..400).map(|i| (i % 2 == 0, i % 2 == 0, i % 2 == 0 && i != 0)).collect();
+        let d = paired_bootstrap_f1(&tiny, 500).unwrap();
+        assert!(d.delta > 0.0 && d.low <= 0.0 && d.high > 0.0, "{d:?}");
+        // No complaints: F1 is undefined.
+        assert_eq!(paired_bootstrap_f1(&[(false, false, true)], 10), None);
+        assert_eq!(paired_bootstrap_f1(&[], 10), None);
     }
 
     #[test]

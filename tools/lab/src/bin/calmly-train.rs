@@ -310,6 +310,21 @@ fn main() {
     let t = std::time::Instant::now();
     let category = select_and_train("category", &mut examples, MODEL_CATEGORIES.len(), CATEGORY_BITS, 0x5eed_0002);
     eprintln!("category model trained in {:.1} s", t.elapsed().as_secs_f32());
+    if report {
+        // The category model alone (argmax, without the engine's lexicon mixing) on the
+        // Test split; `calmly-lab eval` measures what the engine answers.
+        for lang in calmly::engine::CATEGORY_MODEL_LANGUAGES {
+            let (mut gold, mut pred) = (Vec::new(), Vec::new());
+            for s in tests.iter().filter(|s| s.lang == lang && s.category.as_deref().is_some_and(|c| MODEL_CATEGORIES.contains(&c))) {
+                let sc = category.scores(&e.model_features(&s.full_text()).1);
+                let best = (0..sc.len()).max_by(|&a, &b| sc[a].total_cmp(&sc[b])).unwrap_or(0);
+                gold.push(s.category.clone().unwrap_or_default());
+                pred.push(MODEL_CATEGORIES[best].to_string());
+            }
+            let m = calmly_lab::metrics::macro_f1(&gold, &pred);
+            println!("test category {lang} (model alone): n {} macro-F1 {:.3} accuracy {:.3}", m.n, m.macro_f1, m.accuracy);
+        }
+    }
 
     std::fs::create_dir_all(&out).expect("create models dir");
     for (name, m) in [("language.bin", &language), ("complaint.bin", &complaint), ("category.bin", &category)] {
