@@ -107,7 +107,9 @@
   }
 
   function pageInfo() {
-    return { url: location.href, title: document.title, site: site && site.id, kind: generic ? "generic" : page ? page.kind : "unknown" };
+    // The page's declared language (<html lang>) settles short, ambiguous comments.
+    const lang = String(document.documentElement.lang || "").trim().slice(0, 35) || null;
+    return { url: location.href, title: document.title, site: site && site.id, kind: generic ? "generic" : page ? page.kind : "unknown", lang };
   }
 
   /** Reads one item element with the adapter; null while its text is not there yet

@@ -31,7 +31,7 @@ mod cli {
 
     const USAGE: &str = "\
 usage:
-  calmly analyze [--url URL] [--html|--text] [--platform P] [--settings FILE] [--pretty] [FILE|-]
+  calmly analyze [--url URL] [--html|--text] [--platform P] [--page-lang L] [--settings FILE] [--pretty] [FILE|-]
   calmly analyze --jsonl [--settings FILE] [FILE|-]
   calmly check [--lang L] [--complaint-lang L] [--platform P] [--private] [--settings FILE] [FILE|-]
   calmly playbooks     every playbook and its steps, as JSON
@@ -42,7 +42,9 @@ analyze prints {\"page\": {...}, \"complaints\": [ITEM, ...]}. Plain text gives 
 HTML gives the complaints found on the page (the site is taken from --url, or from the
 page's canonical link). With --jsonl, each input line {\"id\", \"text\", \"url\"?, \"platform\"?}
 (optionally also \"title\", \"author\", \"rating\", \"rating_max\", \"date\", \"age_minutes\",
-\"repeated_demand\") gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"} for a bad line.
+\"repeated_demand\", \"page_lang\") gives one output line {\"id\", ...ITEM}, or {\"id\", \"error\"}
+for a bad line. --page-lang (or a line's \"page_lang\", or an HTML page's <html lang>) is the
+language the page declares: it settles short, ambiguous texts, never a clear one.
 check runs the draft check on a reply you wrote and prints {\"language\", \"chars\", \"limit\",
 \"warnings\": [{\"id\", \"message\", \"phrase\"?}]} (a public reply unless --private).
 --settings reads the brand's settings (brand, agent, channels, tone, registers, ...) from a
@@ -74,6 +76,7 @@ JSON file.";
         url: Option<String>,
         mode: Option<&'static str>,
         platform: Option<String>,
+        page_lang: Option<String>,
         settings: Option<String>,
         pretty: bool,
         jsonl: bool,
@@ -107,6 +110,7 @@ JSON file.";
                         Long("text") => a.mode = Some("text"),
                         Long("jsonl") => a.jsonl = true,
                         Long("platform") => a.platform = Some(string(p.value())?),
+                        Long("page-lang") => a.page_lang = Some(string(p.value())?),
                         Long("settings") => a.settings = Some(string(p.value())?),
                         Long("pretty") => a.pretty = true,
                         Value(v) if a.input.is_none() => a.input = Some(v.into_string().map_err(|_| Usage("the file name is not valid UTF-8".into()))?),
@@ -115,6 +119,9 @@ JSON file.";
                 }
                 if a.jsonl && (a.mode.is_some() || a.url.is_some()) {
                     return Err(Usage("--jsonl takes neither --url nor --html/--text (give url per line)".into()));
+                }
+                if a.jsonl && a.page_lang.is_some() {
+                    return Err(Usage("--jsonl takes no --page-lang (give page_lang per line)".into()));
                 }
                 analyze(engine, a)
             }
@@ -215,7 +222,7 @@ JSON file.";
             Some(m) => m == "html",
             None => looks_like_html(&input),
         };
-        let snapshot = if html {
+        let mut snapshot = if html {
             snapshot_from_html(engine, &input, a.url.as_deref()).map_err(|e| Runtime(e.to_string()))?
         } else {
             PageSnapshot {
@@ -223,9 +230,13 @@ JSON file.";
                 title: None,
                 site: a.url.as_deref().and_then(|u| engine.site_for_url(u)).map(|s| s.id.clone()),
                 kind: "text".into(),
+                lang: None,
                 items: vec![SnapshotItem { id: "1".into(), text: input, platform: a.platform.clone(), ..Default::default() }],
             }
         };
+        if a.page_lang.is_some() {
+            snapshot.lang = a.page_lang.clone();
+        }
         let report = engine.analyze_page(&snapshot, &settings);
         print_json(&report, a.pretty)
     }
@@ -263,6 +274,7 @@ JSON file.";
                                 date: l.date,
                                 age_minutes: l.age_minutes,
                                 repeated_demand: l.repeated_demand,
+                                page_lang: l.page_lang,
                                 platform,
                                 ..Default::default()
                             };
@@ -304,6 +316,8 @@ JSON file.";
         age_minutes: Option<u32>,
         #[serde(default)]
         repeated_demand: bool,
+        #[serde(default)]
+        page_lang: Option<String>,
     }
 
     /// One `--jsonl` output line: the input's id (any JSON value), then ITEM.

@@ -160,7 +160,7 @@ fn playbooks_lists_the_five_seed_systems() {
 
 #[test]
 fn usage_errors_exit_2_with_a_message() {
-    for args in [&[][..], &["frobnicate"], &["analyze", "--bogus"], &["analyze", "--jsonl", "--html"], &["playbooks", "extra"]] {
+    for args in [&[][..], &["frobnicate"], &["analyze", "--bogus"], &["analyze", "--jsonl", "--html"], &["analyze", "--jsonl", "--page-lang", "pl"], &["playbooks", "extra"]] {
         let out = calmly(args, "");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
@@ -226,4 +226,38 @@ fn jsonl_lines_may_carry_the_case() {
     assert!(lines[0]["steps"].as_array().unwrap().iter().any(|s| s["id"] == "late_reply"), "{}", lines[0]["steps"]);
     assert_eq!(lines[1]["id"], "b");
     assert!(lines[1]["error"].as_str().unwrap().contains("age_minutes"), "{}", lines[1]);
+}
+
+#[test]
+fn the_page_language_settles_short_texts_only() {
+    let lang_of = |text: &str, page: &[&str]| {
+        let mut args = vec!["analyze", "--text"];
+        args.extend_from_slice(page);
+        let v = json(&calmly(&args, text));
+        (v["complaints"][0]["language"].as_str().unwrap().to_string(), v["page"]["lang"].clone())
+    };
+    // Short and ambiguous: the page's language decides (as <html lang> gives it).
+    let short = "Horrible customer service!";
+    assert_eq!(lang_of(short, &["--page-lang", "en-GB"]), ("en".to_string(), Value::from("en-GB")));
+    assert_eq!(lang_of(short, &["--page-lang", "es"]).0, "es");
+    // Without one, nothing is echoed; a clear text keeps its language on any page.
+    assert_eq!(lang_of(short, &[]).1, Value::Null);
+    assert_eq!(lang_of("Me cobraron dos veces y nadie me responde, es una vergüenza", &["--page-lang", "en"]).0, "es");
+    // Per line with --jsonl: a text too short to tell is drafted in the page's language.
+    let out = calmly(&["analyze", "--jsonl"], "{\"id\":1,\"text\":\"Okej\",\"page_lang\":\"pl-PL\"}\n{\"id\":2,\"text\":\"Okej\"}\n");
+    let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!((lines[0]["language"].as_str(), lines[0]["draft"]["language"].as_str()), (Some("und"), Some("pl")));
+    assert_eq!((lines[1]["language"].as_str(), lines[1]["draft"]["language"].as_str()), (Some("und"), Some("en")));
+}
+
+#[test]
+fn html_gives_the_page_language() {
+    // The fixture declares <html lang="en">.
+    let v = json(&calmly(&["analyze", &fixture("trustpilot_minimal.html")], ""));
+    assert_eq!(v["page"]["lang"], "en");
+    // A hostile or absent lang is left out, not echoed.
+    for html in ["<html lang=\"\"><body><p>x</p></body></html>", &format!("<html lang=\"{}\"><body></body></html>", "x".repeat(5000))] {
+        let v = json(&calmly(&["analyze", "--html", "-"], html));
+        assert_eq!(v["page"].get("lang"), None, "{}", &html[..40.min(html.len())]);
+    }
 }

@@ -185,7 +185,8 @@ impl Engine {
             }
             _ => text,
         };
-        let Reading { tokens, shape, language, matches } = self.read(analysed);
+        let page_lang = lang::page_language(item.page_lang.as_deref());
+        let Reading { tokens, shape, language, matches } = self.read_on_page(analysed, page_lang);
         let rating = match (item.rating, item.rating_max) {
             (Some(r), Some(m)) if m > 0.0 && r.is_finite() => Some((r / m).clamp(0.0, 1.0)),
             (Some(r), None) if (0.0..=5.0).contains(&r) => Some(r / 5.0),
@@ -196,8 +197,13 @@ impl Engine {
         let c = classify(analysed, &tokens, &matches, shape, Context { rating, age_minutes: item.age_minutes, model_complaint, model_category });
 
         let platform = item.platform.clone().unwrap_or_else(|| "web".into());
-        let draft_language =
-            if lang::DRAFT_LANGUAGES.contains(&language.as_str()) { language.clone() } else { settings.fallback_language.clone() };
+        // A text too short to tell ("und") is answered in the page's language; one in a
+        // language we do not draft in (it, fr, de), in the user's chosen one.
+        let draft_language = if lang::DRAFT_LANGUAGES.contains(&language.as_str()) {
+            language.clone()
+        } else {
+            page_lang.filter(|_| language == "und").map_or_else(|| settings.fallback_language.clone(), str::to_string)
+        };
         let templates = self
             .knowledge
             .templates
@@ -343,9 +349,14 @@ impl Engine {
 
     /// Tokens, shape, language and lexicon matches of a text.
     pub fn read<'e>(&'e self, text: &str) -> Reading<'e> {
+        self.read_on_page(text, None)
+    }
+
+    /// As `read`, for a text on a page that declares `page_lang` (`<html lang>`).
+    pub fn read_on_page<'e>(&'e self, text: &str, page_lang: Option<&str>) -> Reading<'e> {
         let tokens = text::tokenize(text);
         let shape = text::shape(text);
-        let language = self.detector.detect(text, &tokens).language;
+        let language = self.detector.detect_on_page(text, &tokens, lang::page_language(page_lang)).language;
         // Match with the detected language's lexicon; unknown language: all of them.
         let mut matches = Vec::new();
         match self.phrases.get(&language).filter(|p| !p.is_empty()) {
@@ -448,6 +459,9 @@ impl Engine {
                 if item.platform.is_none() {
                     item.platform = platform.clone();
                 }
+                if item.page_lang.is_none() {
+                    item.page_lang = snapshot.lang.clone();
+                }
                 self.analyze_item(&item, settings)
             })
             .collect();
@@ -457,6 +471,7 @@ impl Engine {
                 title: snapshot.title.clone(),
                 site: snapshot.site.clone(),
                 kind: snapshot.kind.clone(),
+                lang: snapshot.lang.clone(),
                 items: complaints.len(),
                 complaints: complaints.iter().filter(|c| c.is_complaint).count(),
             },

@@ -16,6 +16,9 @@ pub struct PageSnapshot {
     pub site: Option<String>,
     /// reviews | thread | listing | selection | text | unknown
     pub kind: String,
+    /// The language the page declares (`<html lang>`, e.g. "pt-BR"): a tie-breaker for
+    /// short texts. Items without their own `page_lang` take it.
+    pub lang: Option<String>,
     pub items: Vec<SnapshotItem>,
 }
 
@@ -41,6 +44,10 @@ pub struct SnapshotItem {
     /// From the case history: the customer repeated a demand after a fair offer was made
     /// (seed 002 step 6: make the offer once more, then disengage).
     pub repeated_demand: bool,
+    /// The language of the page it was read on (`<html lang>`, e.g. "en-US"), if known. A
+    /// prior, not an answer: it settles short, ambiguous texts and, for a text too short to
+    /// tell ("und"), the draft's language.
+    pub page_lang: Option<String>,
 }
 
 /// The brand's settings that shape plans and drafts.
@@ -212,6 +219,9 @@ pub struct PageInfo {
     pub title: Option<String>,
     pub site: Option<String>,
     pub kind: String,
+    /// The language the page declares, as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// Reviews/comments found on the page.
     pub items: usize,
     /// Of those, how many are complaints.

@@ -31,7 +31,8 @@ pub fn snapshot_from_html(engine: &Engine, html: &str, url: Option<&str>) -> Res
     let doc = Html::parse_document(html);
     let url = url.map(str::to_string).or_else(|| canonical_url(&doc));
     let title = Selector::parse("title").ok().and_then(|s| doc.select(&s).next()).map(|t| squash_whitespace(&t.text().collect::<String>()));
-    let mut snap = PageSnapshot { url: url.clone(), title, site: None, kind: "unknown".into(), items: Vec::new() };
+    let lang = Selector::parse("html[lang]").ok().and_then(|s| doc.select(&s).next()).and_then(|h| h.value().attr("lang")).map(str::trim).filter(|l| !l.is_empty() && l.len() <= 35).map(str::to_string);
+    let mut snap = PageSnapshot { url: url.clone(), title, site: None, kind: "unknown".into(), lang, items: Vec::new() };
     let site = url.as_deref().and_then(|u| engine.site_for_url(u));
     snap.site = site.map(|s| s.id.clone());
     let page = site.zip(url.as_deref()).and_then(|(s, u)| page_for(s, &path_of(u)));

@@ -576,7 +576,7 @@ fn analyse_slice(state: &Rc<RefCell<SidebarState>>) {
     let (page, settings) = {
         let s = state.borrow();
         let Some(r) = &s.report else { return };
-        (PageSnapshot { url: r.page.url.clone(), title: r.page.title.clone(), site: r.page.site.clone(), kind: r.page.kind.clone(), items: vec![] }, s.settings.clone())
+        (PageSnapshot { url: r.page.url.clone(), title: r.page.title.clone(), site: r.page.site.clone(), kind: r.page.kind.clone(), lang: r.page.lang.clone(), items: vec![] }, s.settings.clone())
     };
     // Analyse CHUNK items at a time until the slice's time is spent (at least one chunk),
     // so a backlog of thousands never becomes one long task.
@@ -753,7 +753,12 @@ fn render_list(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
             li.set_attribute("aria-selected", if pos == s.selected { "true" } else { "false" })?;
             add(&li, text("span", &format!("sev sev-{}", if c.is_complaint { c.severity.as_str() } else { "none" }), &tr(&format!("sev_{}", if c.is_complaint { c.severity.as_str() } else { "ok" }))))?;
             let snippet: String = c.text.chars().take(90).collect();
-            add(&li, text("span", "snippet", &snippet))?;
+            let snippet = text("span", "snippet", &snippet)?;
+            // Read aloud in its own language (screen readers), not the interface's.
+            if c.language != "und" {
+                snippet.set_attribute("lang", &c.language)?;
+            }
+            li.append_child(&snippet)?;
             let st = state.clone();
             listeners.push(EventListener::new(&li, "click", move |_| select(&st, pos)));
             let st = state.clone();

@@ -204,6 +204,18 @@ export async function checkSidebar(frame, p) {
   if (complaints > 0) check((await frame.$$(".steps .step")).length >= 3, `${p.name}: no response plan for a complaint`);
   const native = JSON.parse(execFileSync(join(ROOT, "target/release/calmly"), ["analyze", "--html", "--url", p.url, p.file], { maxBuffer: 64 << 20 }));
   check(native.complaints.length === items, `${p.name}: native extractor found ${native.complaints.length}, the browser ${items}`);
+  // Each item's language as the sidebar shows it (its snippet's lang) must be the native
+  // one: both read the page's <html lang>, which settles short comments ("Dead game" on
+  // an English page). Matched by text; the rows are in order of severity.
+  const rows = await frame.$$eval(".item .snippet", (els) => els.map((e) => [e.textContent, e.getAttribute("lang") || "und"]));
+  let matched = 0;
+  for (const c of native.complaints) {
+    const row = rows.find(([t]) => t === [...c.text].slice(0, 90).join(""));
+    if (!row) continue;
+    matched++;
+    check(row[1] === c.language, `${p.name}: ${JSON.stringify(row[0])} reads as ${row[1]} in the browser, ${c.language} natively (page lang ${native.page.lang})`);
+  }
+  check(matched * 2 >= items, `${p.name}: only ${matched} of ${items} items have the same text in the browser and natively`);
   return { items, complaints, status };
 }
 

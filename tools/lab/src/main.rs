@@ -366,6 +366,8 @@ Every detector is restricted to pt es pl ro en it fr de; \"und\" counts as wrong
     }
     print!("{}", t.render());
 
+    section_langid_page(ctx);
+
     if let Some(o) = runs.iter().find(|r| r.name == "ours" && r.unavailable.is_none()) {
         let mut errs: BTreeMap<(String, String), usize> = BTreeMap::new();
         for k in 0..texts.len() {
@@ -474,6 +476,39 @@ i.e. when this Test set can tell the two apart.",
     print!("{}", t.render());
     println!();
     println!("Baseline C (chosen on a validation fifth of Train): {}", chosen_c.join(", "));
+}
+
+/// Short texts with and without the page's declared language (`<html lang>`, a prior worth
+/// `lang::PAGE_PRIOR_WORDS` words): on a page in the text's language, and on a page in
+/// another of ours (en, or es for English texts: comments under an English interface).
+fn section_langid_page(ctx: &Ctx) {
+    use calmly::engine::lang::page_language;
+    use calmly::engine::text::tokenize;
+    let engine = calmly::engine::engine().expect("engine");
+    let d = engine.detector_for_tests();
+    println!();
+    println!("Short texts and the page's language (ours; every Test-split text of that length, all languages pooled; \"und\" counts as wrong):");
+    println!();
+    let mut t = Table::new(&["characters", "n", "no page language", "page in the text's language", "page in another language"]);
+    for (lo, hi) in [(8usize, 20usize), (20, 40), (40, 80)] {
+        let (mut n, mut none, mut right, mut wrong) = (0usize, 0usize, 0usize, 0usize);
+        for (_, s) in ctx.test() {
+            let c = s.text.chars().count();
+            if c < lo || c >= hi {
+                continue;
+            }
+            let tokens = tokenize(&s.text);
+            let other = if s.lang == "en" { "es" } else { "en" };
+            let read = |page: Option<&str>| d.detect_on_page(&s.text, &tokens, page_language(page)).language == s.lang;
+            n += 1;
+            none += usize::from(read(None));
+            right += usize::from(read(Some(s.lang)));
+            wrong += usize::from(read(Some(other)));
+        }
+        let share = |k: usize| if n == 0 { "–".to_string() } else { format!("{:.3}", k as f64 / n as f64) };
+        t.row(vec![format!("{lo}–{}", hi - 1), n.to_string(), share(none), share(right), share(wrong)]);
+    }
+    print!("{}", t.render());
 }
 
 /// (lang, train name, train sources, test name, test sources)
