@@ -160,10 +160,11 @@ pub fn analyze(data: &[u8]) {
     assert_analysis(e, &alone, &settings, &a, &format!("analyze_text {text:?}"));
 
     // The draft check on what the agent might type, and on each of our messages.
-    for (public, reply) in [(true, text.as_str()), (true, &a.draft.text), (false, &a.draft.private), (false, &a.draft.resolution), (true, &a.draft.closing)] {
+    let thanked = a.draft.kind == "thanks";
+    for (public, thanks, reply) in [(true, false, text.as_str()), (true, thanked, &a.draft.text), (false, false, &a.draft.private), (false, false, &a.draft.resolution), (true, false, &a.draft.closing)] {
         let report = e.check_text(
             reply,
-            &CheckRequest { language: None, complaint_language: Some(&a.language), platform, public, settings: &settings },
+            &CheckRequest { language: None, complaint_language: Some(&a.language), platform, public, thanks, settings: &settings },
         );
         let (limit, unit, _) = e.platform(platform);
         assert_eq!(report.limit, limit);
@@ -244,6 +245,9 @@ pub fn assert_page(e: &Engine, snap: &PageSnapshot, settings: &Settings, at: &st
         if item.platform.is_none() {
             item.platform = site_platform.clone();
         }
+        if item.page_lang.is_none() {
+            item.page_lang = snap.lang.clone();
+        }
         assert_analysis(e, &item, settings, a, &format!("{at}: item {:?}", item.id));
     }
     serde_json::to_string(&report).expect("the report serialises");
@@ -303,11 +307,11 @@ pub fn render(data: &[u8]) {
             let values: Vec<String> = ["name", "brand", "agent", "quote", "gesture"].iter().filter_map(|k| vars.get(k).cloned()).chain([value.clone()]).collect();
             // The whole variants each message may be made of; a message many limits give
             // alike is checked once.
-            let pieces = [Kind::Public, Kind::Private, Kind::Resolution, Kind::Closing].map(|k| variant_pieces(reg, k, &vars));
+            let pieces = [Kind::Public, Kind::Private, Kind::Resolution, Kind::Closing, Kind::Thanks].map(|k| variant_pieces(reg, k, &vars));
             let mut seen = BTreeSet::new();
             for tone in Tone::ALL.map(Tone::parse) {
                 // Only the public messages are bound by a platform's limit (as in the engine).
-                let limited = limits.iter().flat_map(|&l| [(Kind::Public, l), (Kind::Closing, l)]);
+                let limited = limits.iter().flat_map(|&l| [(Kind::Public, l), (Kind::Closing, l), (Kind::Thanks, l)]);
                 for (kind, (limit, unit)) in limited.chain([(Kind::Private, (0, "chars")), (Kind::Resolution, (0, "chars"))]) {
                     let msg = draft::compose(reg, &t.language, kind, tone, &vars, &name, (limit, unit));
                     let at = || format!("render {}/{reg_id}/{}/{kind:?}/{limit} {unit}", t.language, tone.id());
@@ -426,10 +430,14 @@ pub fn inserted_values(item: &SnapshotItem, settings: &Settings, a: &ComplaintAn
 pub fn assert_analysis(e: &Engine, item: &SnapshotItem, settings: &Settings, a: &ComplaintAnalysis, at: &str) {
     let known = |l: &str| DRAFT_LANGUAGES.contains(&l);
     assert!(a.language == "und" || known(&a.language) || ["it", "fr", "de"].contains(&a.language.as_str()), "{at}: language {}", a.language);
-    // The requested language: the complaint's when we draft in it, else the fallback.
+    // The requested language: the complaint's when we draft in it; for a text too short to
+    // tell, the page's; else the fallback.
     assert!(known(&a.draft.language), "{at}: draft language {}", a.draft.language);
+    let page = crate::engine::lang::page_language(item.page_lang.as_deref());
     let want = if known(&a.language) {
         a.language.as_str()
+    } else if let Some(page) = page.filter(|_| a.language == "und") {
+        page
     } else if known(&settings.fallback_language) {
         settings.fallback_language.as_str()
     } else {
@@ -450,6 +458,13 @@ pub fn assert_analysis(e: &Engine, item: &SnapshotItem, settings: &Settings, a: 
     for (what, msg, lim) in [("public", &a.draft.text, limit), ("private", &a.draft.private, 0), ("resolution", &a.draft.resolution, 0), ("closing", &a.draft.closing, limit)] {
         assert_message(msg, &values, lim, unit, strict, &format!("{at}: {what}"));
     }
+    // A thank-you to praise stands alone: no case, so no later messages and no steps.
+    assert!(["complaint", "thanks"].contains(&a.draft.kind.as_str()), "{at}: draft kind {}", a.draft.kind);
+    if a.draft.kind == "thanks" {
+        assert!(!a.is_complaint && a.steps.is_empty(), "{at}: a complaint was thanked");
+        assert!(a.draft.private.is_empty() && a.draft.resolution.is_empty() && a.draft.closing.is_empty(), "{at}: thanks with a case");
+        assert!(!a.draft.checks.iter().any(|w| w.id == "no_apology"), "{at}: a thank-you flagged for no apology");
+    }
     // Our own draft never fails the check for its length or its language.
     for w in &a.draft.checks {
         assert!(!["over_limit", "language_mismatch"].contains(&w.id.as_str()), "{at}: {w:?} on {:?}", a.draft.text);
@@ -465,10 +480,13 @@ pub fn variant_pieces(reg: &Register, kind: Kind, vars: &Vars) -> Vec<(String, S
         Kind::Private => &reg.private,
         Kind::Resolution => &reg.resolution,
         Kind::Closing => &reg.closing_message,
+        Kind::Thanks => &reg.thanks,
     };
     let bullets: Vars = vars.keys().map(|&k| (k, "•".to_string())).collect();
+    // A thank-you signs with the public reply's signatures.
+    let signatures = reg.public.iter().filter(|(k, _)| kind == Kind::Thanks && k.starts_with("signature")).map(|(_, v)| v);
     let mut pieces: Vec<(String, String)> =
-        section.values().flatten().filter_map(|v| Some((draft::fill(v, vars)?, draft::fill(v, &bullets)?))).collect();
+        section.values().chain(signatures).flatten().filter_map(|v| Some((draft::fill(v, vars)?, draft::fill(v, &bullets)?))).collect();
     pieces.extend(vars.get("brand").map(|b| (b.clone(), "•".to_string())));
     pieces.retain(|p| !p.0.is_empty());
     pieces

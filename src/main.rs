@@ -33,7 +33,7 @@ mod cli {
 usage:
   calmly analyze [--url URL] [--html|--text] [--platform P] [--page-lang L] [--settings FILE] [--pretty] [FILE|-]
   calmly analyze --jsonl [--settings FILE] [FILE|-]
-  calmly check [--lang L] [--complaint-lang L] [--platform P] [--private] [--settings FILE] [FILE|-]
+  calmly check [--lang L] [--complaint-lang L] [--platform P] [--private|--thanks] [--settings FILE] [FILE|-]
   calmly playbooks     every playbook and its steps, as JSON
   calmly sites         every site adapter, as JSON
   calmly --version
@@ -46,7 +46,8 @@ page's canonical link). With --jsonl, each input line {\"id\", \"text\", \"url\"
 for a bad line. --page-lang (or a line's \"page_lang\", or an HTML page's <html lang>) is the
 language the page declares: it settles short, ambiguous texts, never a clear one.
 check runs the draft check on a reply you wrote and prints {\"language\", \"chars\", \"limit\",
-\"warnings\": [{\"id\", \"message\", \"phrase\"?}]} (a public reply unless --private).
+\"warnings\": [{\"id\", \"message\", \"phrase\"?}]} (a public reply unless --private; --thanks:
+a thank-you to praise, which needs no apology).
 --settings reads the brand's settings (brand, agent, channels, tone, registers, ...) from a
 JSON file.";
 
@@ -134,6 +135,7 @@ JSON file.";
                         Long("platform") => c.platform = Some(string(p.value())?),
                         Long("settings") => c.settings = Some(string(p.value())?),
                         Long("private") => c.private = true,
+                        Long("thanks") => c.thanks = true,
                         Value(v) if c.input.is_none() => c.input = Some(v.into_string().map_err(|_| Usage("the file name is not valid UTF-8".into()))?),
                         other => return Err(Usage(format!("check: unexpected {}", other.unexpected()))),
                     }
@@ -159,6 +161,7 @@ JSON file.";
         platform: Option<String>,
         settings: Option<String>,
         private: bool,
+        thanks: bool,
         input: Option<String>,
     }
 
@@ -173,6 +176,7 @@ JSON file.";
                 complaint_language: c.complaint_lang.as_deref(),
                 platform: c.platform.as_deref().unwrap_or("web"),
                 public: !c.private,
+                thanks: c.thanks,
                 settings: &settings,
             },
         );

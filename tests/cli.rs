@@ -208,6 +208,23 @@ fn check_flags_what_a_reply_must_not_do() {
     // A reply in the wrong language for the complaint.
     let v = json(&calmly(&["check", "--complaint-lang", "pt"], "We are sorry for the trouble and will contact you today by e-mail."));
     assert!(ids(&v).contains(&"language_mismatch".to_string()), "{v}");
+    // A thank-you to praise needs no apology; blame is still blame.
+    let thanks = "Olá, Ana! Muito obrigado pelo carinho, ficamos felizes que você gostou.";
+    assert_eq!(ids(&json(&calmly(&["check", "--lang", "pt"], thanks))), ["no_apology"]);
+    assert_eq!(ids(&json(&calmly(&["check", "--lang", "pt", "--thanks"], thanks))), Vec::<String>::new());
+    assert!(ids(&json(&calmly(&["check", "--lang", "pt", "--thanks"], bad))).contains(&"blame".to_string()));
+}
+
+#[test]
+fn praise_gets_a_thank_you_draft() {
+    let v = json(&calmly(&["analyze", "--platform", "x"], "Love it, fast delivery and great support. Highly recommend!"));
+    let item = &v["complaints"][0];
+    assert_eq!(item["is_complaint"], false);
+    assert_eq!(item["draft"]["kind"], "thanks");
+    assert_eq!(item["draft"]["private"], "");
+    assert_eq!(item["draft"]["checks"].as_array().map(Vec::len), Some(0));
+    let v = json(&calmly(&["analyze"], "My order never arrived and nobody answers my emails."));
+    assert_eq!(v["complaints"][0]["draft"]["kind"], "complaint");
 }
 
 #[test]

@@ -40,6 +40,8 @@ fn render() -> String {
                 ("private", Kind::Private, Tone::Warm, 0),
                 ("resolution", Kind::Resolution, Tone::Warm, 0),
                 ("closing", Kind::Closing, Tone::Warm, 0),
+                ("thanks (praise), warm", Kind::Thanks, Tone::Warm, 0),
+                ("thanks (praise), brief, x", Kind::Thanks, Tone::Brief, 280),
             ] {
                 let text = compose(reg, lang, kind, tone, &vars, "snapshot", (limit, "chars"));
                 out.push_str(&format!("\n### delivery: {name}\n\n{text}\n"));

@@ -49,7 +49,7 @@ fn every_draft_language_has_a_full_lexicon() {
 }
 
 /// The keys every register of every language has (data/README.md).
-const TEMPLATE_KEYS: [(&str, &[&str]); 4] = [
+const TEMPLATE_KEYS: [(&str, &[&str]); 5] = [
     (
         "public",
         &[
@@ -64,10 +64,12 @@ const TEMPLATE_KEYS: [(&str, &[&str]); 4] = [
         "closing_message",
         &["greeting", "greeting_named", "greeting_formal", "greeting_named_formal", "apology", "resolved", "prevention", "invite_update", "signature", "signature_formal"],
     ),
+    // The reply to praise signs with the public reply's signatures.
+    ("thanks", &["greeting", "greeting_named", "thanks", "thanks_brief", "invite"]),
 ];
 
-fn sections(r: &Register) -> [(&'static str, &calmly::engine::knowledge::Section); 4] {
-    [("public", &r.public), ("private", &r.private), ("resolution", &r.resolution), ("closing_message", &r.closing_message)]
+fn sections(r: &Register) -> [(&'static str, &calmly::engine::knowledge::Section); 5] {
+    [("public", &r.public), ("private", &r.private), ("resolution", &r.resolution), ("closing_message", &r.closing_message), ("thanks", &r.thanks)]
 }
 
 #[test]
@@ -116,6 +118,8 @@ fn template_variants_use_the_right_variables() {
                         "channel" => (&["channel"], &[]),
                         "compensation" => (&["gesture"], &["problem"]),
                         "signature" => (&["brand"], &["agent"]),
+                        // Praise names no problem and opens no channel.
+                        "thanks" | "invite" => (&[], &[]),
                         _ => (&[], &["problem", "channel"]),
                     };
                     for v in variants {

@@ -33,6 +33,8 @@ pub struct Input<'a> {
     pub complaint_language: &'a str,
     /// Public replies must apologise and must not carry personal data.
     pub public: bool,
+    /// A thank-you to praise: it needs no apology.
+    pub thanks: bool,
     pub limit: usize,
     pub unit: &'a str,
     pub compensation_allowed: bool,
@@ -71,7 +73,7 @@ pub fn check(input: &Input, phrases: Option<&PhraseSet>, detected: &str) -> Vec<
             _ => {}
         }
     }
-    if input.public && phrases.is_some() && !has("check:apology") {
+    if input.public && !input.thanks && phrases.is_some() && !has("check:apology") {
         warn(&mut out, "no_apology", "No apology: say you are sorry for the experience (without admitting fault).".into(), None);
     }
     for p in placeholders(text) {

@@ -21,6 +21,8 @@ pub enum Kind {
     Private,
     Resolution,
     Closing,
+    /// The reply to praise (a text that is no complaint and reads positive).
+    Thanks,
 }
 
 /// How the draft sounds. `Warm` uses the plain template keys; the others prefer keys with
@@ -60,7 +62,14 @@ impl Kind {
             Kind::Private => &r.private,
             Kind::Resolution => &r.resolution,
             Kind::Closing => &r.closing_message,
+            Kind::Thanks => &r.thanks,
         }
+    }
+
+    /// The template variants of `key` for this message: its own section's, and for a
+    /// thank-you the public reply's signatures (one signature per register and tone).
+    fn variants<'r>(self, r: &'r Register, key: &str) -> Option<&'r Vec<String>> {
+        self.section(r).get(key).or_else(|| (self == Kind::Thanks && key.starts_with("signature")).then(|| r.public.get(key)).flatten())
     }
 
     /// Slots in reading order, and which may be dropped to fit a limit (lowest `drop` rank
@@ -87,6 +96,7 @@ impl Kind {
                 ("invite_update", Some(1)),
                 ("signature", None),
             ],
+            Kind::Thanks => &[("greeting", Some(2)), ("thanks", None), ("invite", Some(1)), ("signature", None)],
         }
     }
 }
@@ -168,12 +178,11 @@ pub fn measure(text: &str, unit: &str) -> usize {
 /// Composes one message. `seed` picks variants; `(limit, unit)` is the platform's reply
 /// limit (0: none) and how it counts (`chars` | `bytes`).
 pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, seed: &str, (limit, unit): (usize, &str)) -> String {
-    let section = kind.section(r);
     // For each slot: the chosen variant, the shortest eligible one, and the shortest
     // without the customer's quote (the acknowledgement by the problem's label).
     let mut chosen: Vec<(Option<u8>, String, String, String)> = Vec::new();
     let shortest_of = |slot: &str, vars: &Vars| -> Option<String> {
-        let candidates = keys(slot, vars, tone).iter().filter_map(|k| section.get(k)).map(|vs| vs.iter().filter(|v| eligible(v, vars)).collect::<Vec<_>>()).find(|c| !c.is_empty())?;
+        let candidates = keys(slot, vars, tone).iter().filter_map(|k| kind.variants(r, k)).map(|vs| vs.iter().filter(|v| eligible(v, vars)).collect::<Vec<_>>()).find(|c| !c.is_empty())?;
         candidates.iter().filter_map(|c| fill(c, vars)).min_by_key(|c| c.chars().count())
     };
     for &(slot, drop) in kind.slots() {
@@ -184,7 +193,7 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
         // (and, under a limit, the shortest) is filled in.
         let candidates: Vec<&String> = keys(slot, vars, tone)
             .iter()
-            .filter_map(|k| section.get(k))
+            .filter_map(|k| kind.variants(r, k))
             .map(|vs| vs.iter().filter(|v| eligible(v, vars)).collect::<Vec<_>>())
             .find(|c| !c.is_empty())
             .unwrap_or_default();
@@ -264,7 +273,7 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
 
 /// A register with the brand's own wording laid over it (`Settings::templates`): each key
 /// is a template slot of the public reply ("apology") or `section.slot` for the other
-/// messages ("private.details", "closing_message.invite_update"); its text replaces the
+/// messages ("private.details", "closing_message.invite_update", "thanks.thanks"); its text replaces the
 /// slot's variants and may use the same `{variables}`. Unknown keys and empty texts are
 /// ignored, so a typo never empties a draft.
 pub fn with_custom(r: &Register, custom: &std::collections::BTreeMap<String, String>) -> Register {
@@ -280,6 +289,7 @@ pub fn with_custom(r: &Register, custom: &std::collections::BTreeMap<String, Str
             "private" => &mut out.private,
             "resolution" => &mut out.resolution,
             "closing_message" | "closing" => &mut out.closing_message,
+            "thanks" => &mut out.thanks,
             _ => continue,
         };
         if let Some(variants) = section.get_mut(slot) {

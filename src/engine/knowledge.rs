@@ -157,7 +157,8 @@ impl Templates {
     }
 }
 
-/// One register's complete wording: labels, channels and the four messages.
+/// One register's complete wording: labels, channels, the four messages of a complaint's
+/// case and the thank-you to praise.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Register {
@@ -169,6 +170,8 @@ pub struct Register {
     pub private: Section,
     pub resolution: Section,
     pub closing_message: Section,
+    /// The reply to praise: no apology, no case. Its signature is the public reply's.
+    pub thanks: Section,
 }
 
 // ---------------------------------------------------------------- sites

@@ -31,6 +31,14 @@ pub use types::*;
 /// boundary) and still returned whole in `text`.
 pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 
+/// A text that is no complaint gets a thank-you instead of the complaint's reply only when
+/// its complaint score is under this, it praises (a praise phrase, or 4★ and up) and no
+/// complaint, negative or profane phrase is in it. Thanking a complaint is far worse than
+/// apologising to praise: mixed reviews the model missed ("El servicio era lento … No lo
+/// recomiendo", 0.06) keep the apology. Measured with `calmly-rubric`: at 0.2 without the
+/// phrase conditions, 0.6–0.8 % of the labelled complaints were thanked.
+pub const PRAISE_MAX_SCORE: f32 = 0.05;
+
 /// An engine error: what went wrong, in words a user can act on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error(pub String);
@@ -69,6 +77,8 @@ pub struct CheckRequest<'a> {
     pub platform: &'a str,
     /// Public replies must apologise and carry no personal data.
     pub public: bool,
+    /// A thank-you to praise: no apology needed.
+    pub thanks: bool,
     pub settings: &'a Settings,
 }
 
@@ -233,6 +243,11 @@ impl Engine {
         let mut label = c.category.replace('_', " ");
         let mut register = ("informal", String::new());
         let mut messages = [String::new(), String::new(), String::new(), String::new()];
+        // Praise (clearly no complaint, praise words or stars, nothing negative) is thanked;
+        // any doubt keeps the complaint's reply, which never quotes praise back either.
+        let praised = c.evidence.iter().any(|e| e.signal == "praise") || rating.is_some_and(|r| r >= 0.8);
+        let objection = c.evidence.iter().any(|e| matches!(e.signal.as_str(), "complaint" | "negative" | "profanity"));
+        let thanks = !c.is_complaint && c.complaint_score < PRAISE_MAX_SCORE && c.sentiment > 0.0 && praised && !objection;
         if let Some(t) = templates {
             let (reg_id, reg) = t.register(settings.registers.get(&t.language).map_or("", String::as_str));
             register = (reg_id, reg.name.clone());
@@ -271,10 +286,15 @@ impl Engine {
                 vars.insert("gesture", settings.gesture.trim().to_string());
             }
             let seed = text;
-            for (i, kind) in [draft::Kind::Public, draft::Kind::Private, draft::Kind::Resolution, draft::Kind::Closing].into_iter().enumerate() {
-                // Only the public messages are bound by the platform's reply limit.
-                let lim = if matches!(kind, draft::Kind::Public | draft::Kind::Closing) { limit } else { 0 };
-                messages[i] = draft::compose(reg, &t.language, kind, tone, &vars, seed, (lim, unit));
+            if thanks {
+                // Praise gets a thank-you, and no case to follow.
+                messages[0] = draft::compose(reg, &t.language, draft::Kind::Thanks, tone, &vars, seed, (limit, unit));
+            } else {
+                for (i, kind) in [draft::Kind::Public, draft::Kind::Private, draft::Kind::Resolution, draft::Kind::Closing].into_iter().enumerate() {
+                    // Only the public messages are bound by the platform's reply limit.
+                    let lim = if matches!(kind, draft::Kind::Public | draft::Kind::Closing) { limit } else { 0 };
+                    messages[i] = draft::compose(reg, &t.language, kind, tone, &vars, seed, (lim, unit));
+                }
             }
         }
         let [public, private, resolution, closing] = messages;
@@ -284,6 +304,7 @@ impl Engine {
             language: &draft_language,
             complaint_language: &language,
             public: true,
+            thanks,
             limit,
             unit,
             compensation_allowed: settings.compensation_allowed,
@@ -331,6 +352,7 @@ impl Engine {
             steps,
             draft: Draft {
                 language: draft_language,
+                kind: if thanks { "thanks" } else { "complaint" }.to_string(),
                 chars: draft::measure(&public, unit),
                 text: public,
                 platform,
@@ -429,6 +451,7 @@ impl Engine {
             language: &language,
             complaint_language: req.complaint_language.unwrap_or(&language),
             public: req.public,
+            thanks: req.thanks,
             limit,
             unit,
             compensation_allowed: req.settings.compensation_allowed,
@@ -558,6 +581,42 @@ mod tests {
         assert_eq!(first_name("francesca"), None);
         assert_eq!(first_name("user123"), None);
         assert_eq!(first_name(""), None);
+    }
+
+    #[test]
+    fn praise_is_thanked_and_a_complaint_answered() {
+        let e = engine().unwrap();
+        let settings = Settings::default();
+        let praise = [
+            ("pt", "Adorei o produto, chegou rápido e é excelente. Recomendo!"),
+            ("es", "Me encantó, el servicio fue excelente y lo recomiendo."),
+            ("pl", "Super produkt, szybka wysyłka, polecam!"),
+            ("ro", "Foarte multumit de produs, livrare rapida, recomand!"),
+            ("en", "Love it, fast delivery and great support. Highly recommend!"),
+        ];
+        for (lang, text) in praise {
+            let item = SnapshotItem { id: "1".into(), text: text.into(), author: Some("Marta Nowak".into()), platform: Some("x".into()), ..Default::default() };
+            let a = e.analyze_item(&item, &settings);
+            assert!(!a.is_complaint, "{text}");
+            assert_eq!((a.language.as_str(), a.draft.language.as_str(), a.draft.kind.as_str()), (lang, lang, "thanks"), "{text}");
+            // No apology to make, no case to follow, nothing for the check to flag.
+            assert!(a.draft.checks.is_empty(), "{text}: {:?}", a.draft.checks);
+            assert!(a.draft.private.is_empty() && a.draft.resolution.is_empty() && a.draft.closing.is_empty(), "{text}");
+            assert!(a.draft.text.contains("Marta"), "{text}: {}", a.draft.text);
+            assert!(a.draft.chars <= a.draft.limit, "{}", a.draft.text);
+            assert!(a.steps.is_empty());
+            // The same reply through the public check without the flag wants an apology:
+            // the flag is what spares it.
+            let req = CheckRequest { language: None, complaint_language: None, platform: "x", public: true, thanks: false, settings: &settings };
+            assert!(e.check_text(&a.draft.text, &req).warnings.iter().any(|w| w.id == "no_apology"), "{}", a.draft.text);
+        }
+        // Stars alone make a plain text praise; a complaint keeps its case.
+        let five = SnapshotItem { id: "2".into(), text: "Zamówienie przyszło w środę.".into(), rating: Some(5.0), rating_max: Some(5.0), ..Default::default() };
+        assert_eq!(e.analyze_item(&five, &settings).draft.kind, "thanks");
+        let complaint = SnapshotItem { id: "3".into(), text: "My order never arrived and nobody answers my emails.".into(), ..Default::default() };
+        let a = e.analyze_item(&complaint, &settings);
+        assert_eq!(a.draft.kind, "complaint");
+        assert!(!a.draft.private.is_empty() && !a.steps.is_empty());
     }
 
     #[test]

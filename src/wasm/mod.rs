@@ -88,6 +88,8 @@ struct CheckOptions {
     platform: Option<String>,
     /// A private message may hold personal data and need not apologise.
     private: bool,
+    /// A thank-you to praise need not apologise either.
+    thanks: bool,
     settings: Option<Settings>,
 }
 
@@ -106,6 +108,7 @@ pub fn check_draft(text: &str, options: JsValue) -> Result<JsValue, JsError> {
             complaint_language: o.complaint_language.as_deref(),
             platform: o.platform.as_deref().unwrap_or("web"),
             public: !o.private,
+            thanks: o.thanks,
             settings: &settings,
         },
     );

@@ -209,10 +209,11 @@ pub(super) fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_ins
     {
         let (ta2, checks, meta) = (ta.clone(), checks.clone(), meta.clone());
         let (lang, complaint_lang, platform) = (a.draft.language.clone(), a.language.clone(), a.draft.platform.clone());
+        let thanks = a.draft.kind == "thanks";
         let settings = settings.clone();
         listeners.push(EventListener::new(&ta, "input", move |_| {
             let Ok(e) = engine::engine() else { return };
-            let req = engine::CheckRequest { language: Some(&lang), complaint_language: Some(&complaint_lang), platform: &platform, public: true, settings: &settings };
+            let req = engine::CheckRequest { language: Some(&lang), complaint_language: Some(&complaint_lang), platform: &platform, public: true, thanks, settings: &settings };
             let report = e.check_text(&ta2.value(), &req);
             let _ = show_checks(&checks, &report.warnings);
             meta.set_text_content(Some(&meta_text(&lang, report.chars, report.limit, &platform)));
@@ -274,6 +275,8 @@ pub(super) fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_ins
         rating_max: a.rating.map(|_| 5.0),
         date: a.date.clone(),
         platform: Some(a.draft.platform.clone()),
+        // The language already read (or, for "und", drafted in) stays put on a redraft.
+        page_lang: Some(if a.language == "und" { a.draft.language.clone() } else { a.language.clone() }),
         ..Default::default()
     };
     for sel in [&tone_sel, &reg_sel] {

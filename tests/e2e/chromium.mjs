@@ -193,7 +193,17 @@ async function sidePanel(sw) {
     await page.waitForFunction(() => [...document.querySelectorAll("[data-hook='review']")].some((a) => a.style.outline.includes("3px")), null, { timeout: 3000 });
     await panel.click("button.insert");
     await panel.waitForFunction(() => /reply box|Copy/.test(document.querySelector(".status").textContent), null, { timeout: 3000 });
-    console.log(`ok   side panel: ${items} items from the tab, pick outlines it on the page, insert answers`);
+    // A 5-star rave is thanked, not apologised to, and opens no case messages.
+    const praise = "I love this monitor!";
+    const rows = await panel.$$eval(".item .snippet", (els) => els.map((e) => e.textContent));
+    const at = rows.findIndex((t) => t.startsWith(praise));
+    check(at >= 0, `side panel: no item starts with ${JSON.stringify(praise)}`);
+    await panel.click(`.item:nth-child(${at + 1})`);
+    await panel.waitForFunction((p) => document.querySelector("blockquote.complaint-text")?.textContent.startsWith(p), praise, { timeout: 3000 });
+    const draft = await panel.$eval("textarea.draft", (e) => e.value);
+    check(/thank/i.test(draft) && !/sorry|apolog/i.test(draft), `side panel: the praise's draft is not a thank-you: ${JSON.stringify(draft)}`);
+    check((await panel.$$("details.stage-message")).length === 0, "side panel: a thank-you came with the case's private and later messages");
+    console.log(`ok   side panel: ${items} items from the tab, pick outlines it on the page, insert answers; praise is thanked`);
     return 0;
   } catch (e) {
     console.log(`FAIL side panel: ${e.message}`);

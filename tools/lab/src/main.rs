@@ -476,6 +476,25 @@ i.e. when this Test set can tell the two apart.",
     print!("{}", t.render());
     println!();
     println!("Baseline C (chosen on a validation fifth of Train): {}", chosen_c.join(", "));
+    // Praise gets a thank-you instead of an apology; a complaint must never get one.
+    println!();
+    println!("Thank-you drafts (text and title only, no stars), per language: the share of labelled complaints thanked (must stay near 0) and of labelled non-complaints thanked:");
+    println!();
+    let mut t = Table::new(&["lang", "complaints", "thanked", "non-complaints", "thanked "]);
+    for lang in LANGS {
+        let (mut c, mut ct, mut n, mut nt) = (0usize, 0usize, 0usize, 0usize);
+        for (i, s) in ctx.test().filter(|(_, s)| s.lang == lang) {
+            let Some(thanked) = ctx.preds.get(&i).map(|p| p.thanked) else { continue };
+            match s.complaint {
+                Some(true) => (c, ct) = (c + 1, ct + usize::from(thanked)),
+                Some(false) => (n, nt) = (n + 1, nt + usize::from(thanked)),
+                None => {}
+            }
+        }
+        let pct = |k: usize, of: usize| if of == 0 { "–".to_string() } else { format!("{k} ({:.1} %)", 100.0 * k as f64 / of as f64) };
+        t.row(vec![lang.to_string(), c.to_string(), pct(ct, c), n.to_string(), pct(nt, n)]);
+    }
+    print!("{}", t.render());
 }
 
 /// Short texts with and without the page's declared language (`<html lang>`, a prior worth

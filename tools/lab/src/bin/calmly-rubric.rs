@@ -109,7 +109,8 @@ fn score(e: &Engine, case: &Case, reply: &str, own_contacts: &[&str]) -> Vec<&'s
 
 /// The draft check's input for a public reply in `lang`.
 fn reply_input<'a>(text: &'a str, lang: &'a str, limit: usize, unit: &'a str, own_contacts: &[&'a str]) -> Input<'a> {
-    Input { text, language: lang, complaint_language: lang, public: true, limit, unit, compensation_allowed: true, own_contacts: own_contacts.to_vec() }
+    // The rubric is for replies to complaints: an apology is always due.
+    Input { text, language: lang, complaint_language: lang, public: true, thanks: false, limit, unit, compensation_allowed: true, own_contacts: own_contacts.to_vec() }
 }
 
 fn settings_for(lang: &str) -> Settings {
