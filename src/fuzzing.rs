@@ -160,7 +160,7 @@ pub fn analyze(data: &[u8]) {
     assert_analysis(e, &alone, &settings, &a, &format!("analyze_text {text:?}"));
 
     // The draft check on what the agent might type, and on each of our messages.
-    let thanked = a.draft.kind == "thanks";
+    let thanked = a.draft.kind != "complaint";
     for (public, thanks, reply) in [(true, false, text.as_str()), (true, thanked, &a.draft.text), (false, false, &a.draft.private), (false, false, &a.draft.resolution), (true, false, &a.draft.closing)] {
         let report = e.check_text(
             reply,
@@ -307,11 +307,11 @@ pub fn render(data: &[u8]) {
             let values: Vec<String> = ["name", "brand", "agent", "quote", "gesture"].iter().filter_map(|k| vars.get(k).cloned()).chain([value.clone()]).collect();
             // The whole variants each message may be made of; a message many limits give
             // alike is checked once.
-            let pieces = [Kind::Public, Kind::Private, Kind::Resolution, Kind::Closing, Kind::Thanks].map(|k| variant_pieces(reg, k, &vars));
+            let pieces = [Kind::Public, Kind::Private, Kind::Resolution, Kind::Closing, Kind::Thanks, Kind::Question].map(|k| variant_pieces(reg, k, &vars));
             let mut seen = BTreeSet::new();
             for tone in Tone::ALL.map(Tone::parse) {
                 // Only the public messages are bound by a platform's limit (as in the engine).
-                let limited = limits.iter().flat_map(|&l| [(Kind::Public, l), (Kind::Closing, l), (Kind::Thanks, l)]);
+                let limited = limits.iter().flat_map(|&l| [(Kind::Public, l), (Kind::Closing, l), (Kind::Thanks, l), (Kind::Question, l)]);
                 for (kind, (limit, unit)) in limited.chain([(Kind::Private, (0, "chars")), (Kind::Resolution, (0, "chars"))]) {
                     let msg = draft::compose(reg, &t.language, kind, tone, &vars, &name, (limit, unit));
                     let at = || format!("render {}/{reg_id}/{}/{kind:?}/{limit} {unit}", t.language, tone.id());
@@ -458,12 +458,13 @@ pub fn assert_analysis(e: &Engine, item: &SnapshotItem, settings: &Settings, a: 
     for (what, msg, lim) in [("public", &a.draft.text, limit), ("private", &a.draft.private, 0), ("resolution", &a.draft.resolution, 0), ("closing", &a.draft.closing, limit)] {
         assert_message(msg, &values, lim, unit, strict, &format!("{at}: {what}"));
     }
-    // A thank-you to praise stands alone: no case, so no later messages and no steps.
-    assert!(["complaint", "thanks"].contains(&a.draft.kind.as_str()), "{at}: draft kind {}", a.draft.kind);
-    if a.draft.kind == "thanks" {
-        assert!(!a.is_complaint && a.steps.is_empty(), "{at}: a complaint was thanked");
-        assert!(a.draft.private.is_empty() && a.draft.resolution.is_empty() && a.draft.closing.is_empty(), "{at}: thanks with a case");
-        assert!(!a.draft.checks.iter().any(|w| w.id == "no_apology"), "{at}: a thank-you flagged for no apology");
+    // A thank-you to praise and an answer to a question stand alone: no case, so no later
+    // messages and no steps.
+    assert!(["complaint", "thanks", "question"].contains(&a.draft.kind.as_str()), "{at}: draft kind {}", a.draft.kind);
+    if a.draft.kind != "complaint" {
+        assert!(!a.is_complaint && a.steps.is_empty(), "{at}: a complaint got a {} reply", a.draft.kind);
+        assert!(a.draft.private.is_empty() && a.draft.resolution.is_empty() && a.draft.closing.is_empty(), "{at}: {} with a case", a.draft.kind);
+        assert!(!a.draft.checks.iter().any(|w| w.id == "no_apology"), "{at}: a {} reply flagged for no apology", a.draft.kind);
     }
     // Our own draft never fails the check for its length or its language.
     for w in &a.draft.checks {
@@ -481,10 +482,11 @@ pub fn variant_pieces(reg: &Register, kind: Kind, vars: &Vars) -> Vec<(String, S
         Kind::Resolution => &reg.resolution,
         Kind::Closing => &reg.closing_message,
         Kind::Thanks => &reg.thanks,
+        Kind::Question => &reg.question,
     };
     let bullets: Vars = vars.keys().map(|&k| (k, "•".to_string())).collect();
-    // A thank-you signs with the public reply's signatures.
-    let signatures = reg.public.iter().filter(|(k, _)| kind == Kind::Thanks && k.starts_with("signature")).map(|(_, v)| v);
+    // A thank-you and an answer sign with the public reply's signatures.
+    let signatures = reg.public.iter().filter(|(k, _)| matches!(kind, Kind::Thanks | Kind::Question) && k.starts_with("signature")).map(|(_, v)| v);
     let mut pieces: Vec<(String, String)> =
         section.values().chain(signatures).flatten().filter_map(|v| Some((draft::fill(v, vars)?, draft::fill(v, &bullets)?))).collect();
     pieces.extend(vars.get("brand").map(|b| (b.clone(), "•".to_string())));

@@ -47,7 +47,7 @@ for a bad line. --page-lang (or a line's \"page_lang\", or an HTML page's <html 
 language the page declares: it settles short, ambiguous texts, never a clear one.
 check runs the draft check on a reply you wrote and prints {\"language\", \"chars\", \"limit\",
 \"warnings\": [{\"id\", \"message\", \"phrase\"?}]} (a public reply unless --private; --thanks:
-a thank-you to praise, which needs no apology).
+a thank-you to praise or an answer to a question, which needs no apology).
 --settings reads the brand's settings (brand, agent, channels, tone, registers, ...) from a
 JSON file.";
 

@@ -42,6 +42,8 @@ fn render() -> String {
                 ("closing", Kind::Closing, Tone::Warm, 0),
                 ("thanks (praise), warm", Kind::Thanks, Tone::Warm, 0),
                 ("thanks (praise), brief, x", Kind::Thanks, Tone::Brief, 280),
+                ("question, warm", Kind::Question, Tone::Warm, 0),
+                ("question, brief, x", Kind::Question, Tone::Brief, 280),
             ] {
                 let text = compose(reg, lang, kind, tone, &vars, "snapshot", (limit, "chars"));
                 out.push_str(&format!("\n### delivery: {name}\n\n{text}\n"));

@@ -49,7 +49,7 @@ fn every_draft_language_has_a_full_lexicon() {
 }
 
 /// The keys every register of every language has (data/README.md).
-const TEMPLATE_KEYS: [(&str, &[&str]); 5] = [
+const TEMPLATE_KEYS: [(&str, &[&str]); 6] = [
     (
         "public",
         &[
@@ -66,10 +66,12 @@ const TEMPLATE_KEYS: [(&str, &[&str]); 5] = [
     ),
     // The reply to praise signs with the public reply's signatures.
     ("thanks", &["greeting", "greeting_named", "thanks", "thanks_brief", "invite"]),
+    // So does the answer to a question.
+    ("question", &["greeting", "greeting_named", "answer", "channel"]),
 ];
 
-fn sections(r: &Register) -> [(&'static str, &calmly::engine::knowledge::Section); 5] {
-    [("public", &r.public), ("private", &r.private), ("resolution", &r.resolution), ("closing_message", &r.closing_message), ("thanks", &r.thanks)]
+fn sections(r: &Register) -> [(&'static str, &calmly::engine::knowledge::Section); 6] {
+    [("public", &r.public), ("private", &r.private), ("resolution", &r.resolution), ("closing_message", &r.closing_message), ("thanks", &r.thanks), ("question", &r.question)]
 }
 
 #[test]
@@ -119,7 +121,7 @@ fn template_variants_use_the_right_variables() {
                         "compensation" => (&["gesture"], &["problem"]),
                         "signature" => (&["brand"], &["agent"]),
                         // Praise names no problem and opens no channel.
-                        "thanks" | "invite" => (&[], &[]),
+                        "thanks" | "invite" | "answer" => (&[], &[]),
                         _ => (&[], &["problem", "channel"]),
                     };
                     for v in variants {

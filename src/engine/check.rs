@@ -33,7 +33,8 @@ pub struct Input<'a> {
     pub complaint_language: &'a str,
     /// Public replies must apologise and must not carry personal data.
     pub public: bool,
-    /// A thank-you to praise: it needs no apology.
+    /// A thank-you to praise or an answer to a question, not a reply to a complaint: it
+    /// needs no apology.
     pub thanks: bool,
     pub limit: usize,
     pub unit: &'a str,

@@ -23,6 +23,8 @@ pub enum Kind {
     Closing,
     /// The reply to praise (a text that is no complaint and reads positive).
     Thanks,
+    /// The reply to a question that is no complaint.
+    Question,
 }
 
 /// How the draft sounds. `Warm` uses the plain template keys; the others prefer keys with
@@ -63,13 +65,16 @@ impl Kind {
             Kind::Resolution => &r.resolution,
             Kind::Closing => &r.closing_message,
             Kind::Thanks => &r.thanks,
+            Kind::Question => &r.question,
         }
     }
 
     /// The template variants of `key` for this message: its own section's, and for a
-    /// thank-you the public reply's signatures (one signature per register and tone).
+    /// thank-you or an answer the public reply's signatures (one signature per register and
+    /// tone).
     fn variants<'r>(self, r: &'r Register, key: &str) -> Option<&'r Vec<String>> {
-        self.section(r).get(key).or_else(|| (self == Kind::Thanks && key.starts_with("signature")).then(|| r.public.get(key)).flatten())
+        let borrows = matches!(self, Kind::Thanks | Kind::Question) && key.starts_with("signature");
+        self.section(r).get(key).or_else(|| borrows.then(|| r.public.get(key)).flatten())
     }
 
     /// Slots in reading order, and which may be dropped to fit a limit (lowest `drop` rank
@@ -97,6 +102,7 @@ impl Kind {
                 ("signature", None),
             ],
             Kind::Thanks => &[("greeting", Some(2)), ("thanks", None), ("invite", Some(1)), ("signature", None)],
+            Kind::Question => &[("greeting", Some(2)), ("answer", None), ("channel", Some(1)), ("signature", None)],
         }
     }
 }
@@ -273,7 +279,8 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
 
 /// A register with the brand's own wording laid over it (`Settings::templates`): each key
 /// is a template slot of the public reply ("apology") or `section.slot` for the other
-/// messages ("private.details", "closing_message.invite_update", "thanks.thanks"); its text replaces the
+/// messages ("private.details", "closing_message.invite_update", "thanks.thanks",
+/// "question.answer"); its text replaces the
 /// slot's variants and may use the same `{variables}`. Unknown keys and empty texts are
 /// ignored, so a typo never empties a draft.
 pub fn with_custom(r: &Register, custom: &std::collections::BTreeMap<String, String>) -> Register {
@@ -290,6 +297,7 @@ pub fn with_custom(r: &Register, custom: &std::collections::BTreeMap<String, Str
             "resolution" => &mut out.resolution,
             "closing_message" | "closing" => &mut out.closing_message,
             "thanks" => &mut out.thanks,
+            "question" => &mut out.question,
             _ => continue,
         };
         if let Some(variants) = section.get_mut(slot) {

@@ -158,7 +158,7 @@ impl Templates {
 }
 
 /// One register's complete wording: labels, channels, the four messages of a complaint's
-/// case and the thank-you to praise.
+/// case, the thank-you to praise and the answer to a question.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Register {
@@ -172,6 +172,9 @@ pub struct Register {
     pub closing_message: Section,
     /// The reply to praise: no apology, no case. Its signature is the public reply's.
     pub thanks: Section,
+    /// The reply to a question that is no complaint: no apology, no case; the signature
+    /// is the public reply's.
+    pub question: Section,
 }
 
 // ---------------------------------------------------------------- sites

@@ -88,7 +88,7 @@ struct CheckOptions {
     platform: Option<String>,
     /// A private message may hold personal data and need not apologise.
     private: bool,
-    /// A thank-you to praise need not apologise either.
+    /// Nor need a thank-you to praise or an answer to a question.
     thanks: bool,
     settings: Option<Settings>,
 }

@@ -209,7 +209,7 @@ pub(super) fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_ins
     {
         let (ta2, checks, meta) = (ta.clone(), checks.clone(), meta.clone());
         let (lang, complaint_lang, platform) = (a.draft.language.clone(), a.language.clone(), a.draft.platform.clone());
-        let thanks = a.draft.kind == "thanks";
+        let thanks = a.draft.kind != "complaint";
         let settings = settings.clone();
         listeners.push(EventListener::new(&ta, "input", move |_| {
             let Ok(e) = engine::engine() else { return };

@@ -476,23 +476,25 @@ i.e. when this Test set can tell the two apart.",
     print!("{}", t.render());
     println!();
     println!("Baseline C (chosen on a validation fifth of Train): {}", chosen_c.join(", "));
-    // Praise gets a thank-you instead of an apology; a complaint must never get one.
+    // Praise gets a thank-you and a question an answer instead of an apology; a complaint
+    // must never get either.
     println!();
-    println!("Thank-you drafts (text and title only, no stars), per language: the share of labelled complaints thanked (must stay near 0) and of labelled non-complaints thanked:");
+    println!("Draft kinds (text and title only, no stars), per language: of the labelled complaints, how many got a thank-you or a question's answer (must stay near 0); of the labelled non-complaints, how many:");
     println!();
-    let mut t = Table::new(&["lang", "complaints", "thanked", "non-complaints", "thanked "]);
+    let mut t = Table::new(&["lang", "complaints", "thanked", "answered as a question", "non-complaints", "thanked ", "answered as a question "]);
     for lang in LANGS {
-        let (mut c, mut ct, mut n, mut nt) = (0usize, 0usize, 0usize, 0usize);
+        // [complaint?][kind]: n, thanks, question
+        let mut k = [[0usize; 3]; 2];
         for (i, s) in ctx.test().filter(|(_, s)| s.lang == lang) {
-            let Some(thanked) = ctx.preds.get(&i).map(|p| p.thanked) else { continue };
-            match s.complaint {
-                Some(true) => (c, ct) = (c + 1, ct + usize::from(thanked)),
-                Some(false) => (n, nt) = (n + 1, nt + usize::from(thanked)),
-                None => {}
-            }
+            let (Some(p), Some(gold)) = (ctx.preds.get(&i), s.complaint) else { continue };
+            let row = &mut k[usize::from(gold)];
+            row[0] += 1;
+            row[1] += usize::from(p.reply == "thanks");
+            row[2] += usize::from(p.reply == "question");
         }
-        let pct = |k: usize, of: usize| if of == 0 { "–".to_string() } else { format!("{k} ({:.1} %)", 100.0 * k as f64 / of as f64) };
-        t.row(vec![lang.to_string(), c.to_string(), pct(ct, c), n.to_string(), pct(nt, n)]);
+        let pct = |x: usize, of: usize| if of == 0 { "–".to_string() } else { format!("{x} ({:.1} %)", 100.0 * x as f64 / of as f64) };
+        let [no, yes] = k;
+        t.row(vec![lang.to_string(), yes[0].to_string(), pct(yes[1], yes[0]), pct(yes[2], yes[0]), no[0].to_string(), pct(no[1], no[0]), pct(no[2], no[0])]);
     }
     print!("{}", t.render());
 }

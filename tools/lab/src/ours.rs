@@ -13,8 +13,8 @@ pub struct Prediction {
     pub category: String,
     pub severity: String,
     pub severity_score: f32,
-    /// The draft is a thank-you (praise), not a complaint's reply.
-    pub thanked: bool,
+    /// The draft's kind: "complaint", "thanks" (praise) or "question".
+    pub reply: String,
 }
 
 fn the_engine() -> &'static Engine {
@@ -47,7 +47,7 @@ pub fn ours(sample: &Sample) -> Prediction {
         category: a.category,
         severity: a.severity,
         severity_score: a.severity_score,
-        thanked: a.draft.kind == "thanks",
+        reply: a.draft.kind,
     }
 }
 
