@@ -185,7 +185,13 @@ pub(super) fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_ins
     let say = el("section", "what-to-say")?;
     add(&say, text("h2", "", &tr("what_to_say")))?;
     if !a.is_complaint {
-        add(&say, text("p", "muted not-complaint", &tr("not_complaint_note")))?;
+        // What the draft below is: a thank-you, an answer, or (in doubt) a complaint's reply.
+        let note = match a.draft.kind.as_str() {
+            "thanks" => "thanks_note",
+            "question" => "question_note",
+            _ => "not_complaint_note",
+        };
+        add(&say, text("p", "muted not-complaint", &tr(note)))?;
     }
     // Tone and register: the same case drafted again with other wording.
     let controls = el("div", "draft-controls")?;
@@ -381,6 +387,10 @@ struct SidebarState {
     /// Indexes into `report.complaints`: complaints first, most severe and urgent first.
     order: Vec<usize>,
     selected: usize,
+    /// The agent has picked an item or otherwise used the sidebar: the open item stays put.
+    /// Until then it follows the top of the list, so the first analysed item (often no
+    /// complaint) does not stay open while the page's complaints arrive above it.
+    picked: bool,
     /// The list's listeners; the open complaint's are kept apart, so a list update
     /// leaves the draft being edited alone.
     list_listeners: Vec<EventListener>,
@@ -405,6 +415,7 @@ impl Sidebar {
             working: false,
             order: vec![],
             selected: 0,
+            picked: false,
             list_listeners: vec![],
             detail_listeners: vec![],
             shell_listeners: vec![],
@@ -609,19 +620,24 @@ fn analyse_slice(state: &Rc<RefCell<SidebarState>>) {
         }
     }
     let more = !state.borrow().backlog.is_empty();
+    let reopen;
     {
         let mut s = state.borrow_mut();
         let open = s.order.get(s.selected).copied();
+        let picked = s.picked;
         let Some(r) = s.report.as_mut() else { return };
         r.page.items += items;
         r.page.complaints += complaints;
         r.complaints.extend(found);
         let order = order_of(&r.complaints);
-        s.selected = open.and_then(|i| order.iter().position(|&j| j == i)).unwrap_or(0);
+        let top = order.first().copied();
+        let follow = !picked && top != open && top.is_some_and(|t| r.complaints[t].is_complaint) && open.is_none_or(|i| !r.complaints[i].is_complaint);
+        s.selected = if follow { 0 } else { open.and_then(|i| order.iter().position(|&j| j == i)).unwrap_or(0) };
         s.order = order;
         s.working = more;
+        reopen = follow && !first;
     }
-    let drawn = if first { render_sidebar(state) } else { render_list(state) };
+    let drawn = if first { render_sidebar(state) } else { render_list(state).and_then(|_| if reopen { render_detail(state) } else { Ok(()) }) };
     if let Err(e) = drawn {
         status(state, &trf("error_show", &[("error", &format!("{e:?}"))]));
     }
@@ -711,6 +727,11 @@ fn render_sidebar(state: &Rc<RefCell<SidebarState>>) -> Res<()> {
         add(&frag, text("p", "keys", &tr("keys_help")))?;
         add(&frag, el("div", "list-holder"))?;
         add(&frag, el("div", "detail-holder"))?;
+        // Any use of the sidebar (a click, a key, typing in the draft) keeps the open item.
+        for kind in ["pointerdown", "keydown"] {
+            let st = state.clone();
+            listeners.push(EventListener::new(&frag, kind, move |_| st.borrow_mut().picked = true));
+        }
         (s.root.clone(), frag, listeners)
     };
     root.set_text_content(None);
@@ -1065,6 +1086,7 @@ fn select(state: &Rc<RefCell<SidebarState>>, pos: usize) {
     let id = {
         let mut s = state.borrow_mut();
         s.selected = pos;
+        s.picked = true;
         s.order.get(pos).and_then(|&i| s.report.as_ref().map(|r| r.complaints[i].id.clone()))
     };
     if let Some(id) = id {

@@ -188,6 +188,13 @@ export function check(cond, msg) {
  * `frame` is a Playwright or Puppeteer frame (both have $eval/$$eval/$$).
  */
 export async function checkSidebar(frame, p) {
+  // Until the agent picks one, the open item follows the top of the list: once any
+  // complaint is listed, the open item is one (not the first item analysed).
+  // (Polled with evaluate: Playwright and Puppeteer order waitForFunction's arguments differently.)
+  const openIsComplaint = () => frame.evaluate(() => !document.querySelector(".item .sev:not(.sev-none)") || !!document.querySelector(".item.selected .sev:not(.sev-none)"));
+  const until = Date.now() + 5000;
+  while (!(await openIsComplaint()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  check(await openIsComplaint(), `${p.name}: complaints are listed, but the open item is still not one`);
   const items = await frame.$$eval(".item", (els) => els.length);
   const complaints = await frame.$$eval(".item .sev:not(.sev-none)", (els) => els.length);
   const status = await frame.$eval(".status", (e) => e.textContent);
