@@ -539,6 +539,7 @@ fn on_message(state: &Rc<RefCell<SidebarState>>, ev: &MessageEvent) -> Res<()> {
                 s.report = Some(report);
                 s.order.clear();
                 s.selected = 0;
+                s.picked = false;
                 s.backlog = items.into();
             }
             analyse_slice(state);
