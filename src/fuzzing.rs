@@ -476,19 +476,8 @@ pub fn assert_analysis(e: &Engine, item: &SnapshotItem, settings: &Settings, a: 
 /// with each variable as `•` (the templates' own words), and the bare brand, the signature
 /// of last resort: what [`assert_whole_variants`] may find in a message.
 pub fn variant_pieces(reg: &Register, kind: Kind, vars: &Vars) -> Vec<(String, String)> {
-    let section = match kind {
-        Kind::Public => &reg.public,
-        Kind::Private => &reg.private,
-        Kind::Resolution => &reg.resolution,
-        Kind::Closing => &reg.closing_message,
-        Kind::Thanks => &reg.thanks,
-        Kind::Question => &reg.question,
-    };
     let bullets: Vars = vars.keys().map(|&k| (k, "•".to_string())).collect();
-    // A thank-you and an answer sign with the public reply's signatures.
-    let signatures = reg.public.iter().filter(|(k, _)| matches!(kind, Kind::Thanks | Kind::Question) && k.starts_with("signature")).map(|(_, v)| v);
-    let mut pieces: Vec<(String, String)> =
-        section.values().chain(signatures).flatten().filter_map(|v| Some((draft::fill(v, vars)?, draft::fill(v, &bullets)?))).collect();
+    let mut pieces: Vec<(String, String)> = kind.all_variants(reg).filter_map(|v| Some((draft::fill(v, vars)?, draft::fill(v, &bullets)?))).collect();
     pieces.extend(vars.get("brand").map(|b| (b.clone(), "•".to_string())));
     pieces.retain(|p| !p.0.is_empty());
     pieces

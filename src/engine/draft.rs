@@ -58,7 +58,8 @@ impl Tone {
 }
 
 impl Kind {
-    fn section(self, r: &Register) -> &Section {
+    /// The message's own section of a register.
+    pub fn section(self, r: &Register) -> &Section {
         match self {
             Kind::Public => &r.public,
             Kind::Private => &r.private,
@@ -73,8 +74,19 @@ impl Kind {
     /// thank-you or an answer the public reply's signatures (one signature per register and
     /// tone).
     fn variants<'r>(self, r: &'r Register, key: &str) -> Option<&'r Vec<String>> {
-        let borrows = matches!(self, Kind::Thanks | Kind::Question) && key.starts_with("signature");
-        self.section(r).get(key).or_else(|| borrows.then(|| r.public.get(key)).flatten())
+        self.section(r).get(key).or_else(|| self.borrowed(r).find(|(k, _)| *k == key).map(|(_, v)| v))
+    }
+
+    /// The keys this message takes from another section: a thank-you's and an answer's
+    /// signatures are the public reply's.
+    fn borrowed<'r>(self, r: &'r Register) -> impl Iterator<Item = (&'r String, &'r Vec<String>)> {
+        let borrows = matches!(self, Kind::Thanks | Kind::Question);
+        r.public.iter().filter(move |(k, _)| borrows && k.starts_with("signature"))
+    }
+
+    /// Every variant this message may be made of: its section's and the borrowed ones.
+    pub fn all_variants<'r>(self, r: &'r Register) -> impl Iterator<Item = &'r String> {
+        self.section(r).values().chain(self.borrowed(r).map(|(_, v)| v)).flatten()
     }
 
     /// Slots in reading order, and which may be dropped to fit a limit (lowest `drop` rank
