@@ -257,19 +257,7 @@ impl Engine {
         let mut label = c.category.replace('_', " ");
         let mut register = ("informal", String::new());
         let mut messages = [String::new(), String::new(), String::new(), String::new()];
-        // Praise (clearly no complaint, praise words or stars, nothing negative) is thanked;
-        // any doubt keeps the complaint's reply, which never quotes praise back either.
-        let praised = c.evidence.iter().any(|e| e.signal == "praise") || rating.is_some_and(|r| r >= 0.8);
-        let objection = c.evidence.iter().any(|e| matches!(e.signal.as_str(), "complaint" | "negative" | "profanity"));
-        let thanks = !c.is_complaint && c.complaint_score < PRAISE_MAX_SCORE && c.sentiment > 0.0 && praised && !objection;
-        // A question that is no complaint ("Do you ship to Canada?") is answered, not
-        // apologised for; one with any complaint in it keeps the complaint's reply. Asking
-        // is a question phrase, or a short text that ends in "?": a question mark inside a
-        // longer text is as often a complaint's rhetoric ("how does this route make any
-        // sense? Dasher just drove right by my house").
-        let asked = c.evidence.iter().any(|e| e.signal == "question") || (analysed.trim_end().ends_with('?') && tokens.len() <= 12);
-        let question = !thanks && !c.is_complaint && c.complaint_score < QUESTION_MAX_SCORE && asked && !objection && !c.evidence.iter().any(|e| e.signal.starts_with("severity:"));
-        let reply_kind = if thanks { draft::Kind::Thanks } else if question { draft::Kind::Question } else { draft::Kind::Public };
+        let reply_kind = reply_kind(&c, rating, analysed, tokens.len());
         if let Some(t) = templates {
             let (reg_id, reg) = t.register(settings.registers.get(&t.language).map_or("", String::as_str));
             register = (reg_id, reg.name.clone());
@@ -528,6 +516,29 @@ impl Engine {
             complaints,
         }
     }
+}
+
+/// The reply a text gets: a complaint's (`Public`, with its case), a thank-you to praise, or
+/// an answer to a plain question. Any doubt keeps the complaint's reply.
+fn reply_kind(c: &classify::Classification, rating: Option<f32>, text: &str, words: usize) -> draft::Kind {
+    let has = |signal: &str| c.evidence.iter().any(|e| e.signal == signal);
+    let objection = has("complaint") || has("negative") || has("profanity");
+    if c.is_complaint || objection {
+        return draft::Kind::Public;
+    }
+    // Praise: a praise phrase or stars, and positive overall.
+    if c.complaint_score < PRAISE_MAX_SCORE && c.sentiment > 0.0 && (has("praise") || rating.is_some_and(|r| r >= 0.8)) {
+        return draft::Kind::Thanks;
+    }
+    // Asking is a question phrase, or a short text that ends in "?": a question mark inside
+    // a longer text is as often a complaint's rhetoric ("how does this route make any sense?
+    // Dasher just drove right by my house").
+    let asked = has("question") || (text.trim_end().ends_with('?') && words <= 12);
+    let severe = c.evidence.iter().any(|e| e.signal.starts_with("severity:"));
+    if c.complaint_score < QUESTION_MAX_SCORE && asked && !severe {
+        return draft::Kind::Question;
+    }
+    draft::Kind::Public
 }
 
 /// Analyses one text (convenience for the command line and the playground).
