@@ -108,7 +108,9 @@
 
   function pageInfo() {
     // The page's declared language (<html lang>) settles short, ambiguous comments.
-    const lang = String(document.documentElement.lang || "").trim().slice(0, 35) || null;
+    // Over 35 characters it is no language tag: left out, as the native reader does.
+    const declared = String(document.documentElement.lang || "").trim();
+    const lang = declared && declared.length <= 35 ? declared : null;
     return { url: location.href, title: document.title, site: site && site.id, kind: generic ? "generic" : page ? page.kind : "unknown", lang };
   }
 

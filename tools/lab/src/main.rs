@@ -503,10 +503,6 @@ i.e. when this Test set can tell the two apart.",
 /// `lang::PAGE_PRIOR_WORDS` words): on a page in the text's language, and on a page in
 /// another of ours (en, or es for English texts: comments under an English interface).
 fn section_langid_page(ctx: &Ctx) {
-    use calmly::engine::lang::page_language;
-    use calmly::engine::text::tokenize;
-    let engine = calmly::engine::engine().expect("engine");
-    let d = engine.detector_for_tests();
     println!();
     println!("Short texts and the page's language (ours; every Test-split text of that length, all languages pooled; \"und\" counts as wrong):");
     println!();
@@ -518,9 +514,8 @@ fn section_langid_page(ctx: &Ctx) {
             if c < lo || c >= hi {
                 continue;
             }
-            let tokens = tokenize(&s.text);
             let other = if s.lang == "en" { "es" } else { "en" };
-            let read = |page: Option<&str>| d.detect_on_page(&s.text, &tokens, page_language(page)).language == s.lang;
+            let read = |page: Option<&str>| ours::ours_language_on_page(&s.text, page) == s.lang;
             n += 1;
             none += usize::from(read(None));
             right += usize::from(read(Some(s.lang)));

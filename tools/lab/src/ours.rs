@@ -53,5 +53,10 @@ pub fn ours(sample: &Sample) -> Prediction {
 
 /// Our language detector alone (tokenising included, as the engine does it).
 pub fn ours_language(text: &str) -> String {
-    the_engine().detector_for_tests().detect(text, &tokenize(text)).language
+    ours_language_on_page(text, None)
+}
+
+/// The same, on a page that declares `page` (`<html lang>`, e.g. "pt-BR").
+pub fn ours_language_on_page(text: &str, page: Option<&str>) -> String {
+    the_engine().detector_for_tests().detect_on_page(text, &tokenize(text), calmly::engine::lang::page_language(page)).language
 }
