@@ -76,6 +76,69 @@ pub fn severity_rank(level: &str) -> usize {
     SEVERITIES.iter().position(|s| *s == level).unwrap_or(0)
 }
 
+/// The lexicon's evidence for each category: the length (in tokens) of its phrases
+/// found, summed (longer phrases are more specific).
+pub fn category_evidence<'a>(matches: &[Match<'a>]) -> BTreeMap<&'a str, f32> {
+    let mut cat_raw: BTreeMap<&str, f32> = BTreeMap::new();
+    for m in matches.iter().filter(|m| m.signal.starts_with("category:")) {
+        *cat_raw.entry(&m.signal["category:".len()..]).or_default() += (m.end - m.start) as f32;
+    }
+    cat_raw
+}
+
+/// How the category model and the lexicon are mixed (`mix_category`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CategoryMix {
+    /// Each token of a lexicon phrase of a category multiplies that category's odds by
+    /// e^lexicon_weight.
+    pub lexicon_weight: f32,
+    /// The model's answer without a lexicon phrase for it is taken only at this
+    /// probability or above; below it, the lexicon's top category, or "other".
+    pub model_sure: f32,
+}
+
+/// The engine's mix. The model was trained on Portuguese and English complaints about
+/// banks, a health plan and US finance; the lexicon knows every language and sector, so
+/// explicit evidence wins over the model's prior where they disagree.
+pub const CATEGORY_MIX: CategoryMix = CategoryMix { lexicon_weight: 0.7, model_sure: 0.6 };
+
+/// The category from the model's probabilities (`MODEL_CATEGORIES` order) and the
+/// lexicon's evidence (`category_evidence`), with every category's mixed probability.
+pub fn mix_category(probs: &[f32], cat_raw: &BTreeMap<&str, f32>, is_complaint: bool, mix: CategoryMix) -> (&'static str, BTreeMap<String, f32>) {
+    let mut category_scores = BTreeMap::new();
+    // The lexicon's answer: the category with the most (length-weighted) phrases.
+    let lexicon_top = cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| *c);
+    let lexicon_top: &'static str = lexicon_top.and_then(|c| CATEGORIES.iter().copied().find(|k| *k == c)).unwrap_or("other");
+    let mixed: Vec<f32> = crate::engine::MODEL_CATEGORIES
+        .iter()
+        .zip(probs)
+        .map(|(c, &p)| p.max(1e-6).ln() + mix.lexicon_weight * cat_raw.get(c).copied().unwrap_or(0.0))
+        .collect();
+    let probs = crate::engine::model::softmax(&mixed);
+    let mut best: (&'static str, f32) = ("other", 0.0);
+    for (c, &p) in crate::engine::MODEL_CATEGORIES.iter().zip(&probs) {
+        category_scores.insert(c.to_string(), (p * 1000.0).round() / 1000.0);
+        if p > best.1 {
+            best = (c, p);
+        }
+    }
+    // The model alone, without a lexicon phrase for its answer, is trusted only when
+    // sure: trained on finance and health complaints, it reads a monitor's broken stand
+    // as "fraud". Unsure, it defers to the lexicon's top category, or says "other"
+    // rather than guess.
+    let supported = cat_raw.get(best.0).is_some_and(|&h| h > 0.0);
+    let category = if !is_complaint && !supported {
+        // Praise or a question has no complaint category unless its words name one.
+        lexicon_top
+    } else if supported || best.1 >= mix.model_sure {
+        best.0
+    } else {
+        lexicon_top
+    };
+    category_scores.insert("other".into(), if category == "other" { 1.0 - best.1 } else { 0.0 });
+    (category, category_scores)
+}
+
 pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, ctx: Context) -> Classification {
     let count = |sig: &str| matches.iter().filter(|m| m.signal == sig).count() as f32;
     let with_prefix = |prefix: &'static str| matches.iter().filter(move |m| m.signal.starts_with(prefix));
@@ -88,11 +151,7 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     let profanity = count("profanity");
     let intensifiers = count("intensifier");
 
-    // Categories: weight by phrase length (longer phrases are more specific).
-    let mut cat_raw: BTreeMap<&str, f32> = BTreeMap::new();
-    for m in with_prefix("category:") {
-        *cat_raw.entry(&m.signal["category:".len()..]).or_default() += (m.end - m.start) as f32;
-    }
+    let cat_raw = category_evidence(matches);
     let cat_hits: f32 = cat_raw.values().sum();
 
     let mut signals: Vec<String> = Vec::new();
@@ -132,39 +191,8 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     let lexicon_top = cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| *c);
     let category = match &ctx.model_category {
         Some(probs) => {
-            // The model was trained on Portuguese and English complaints about banks, health
-            // plans and finance; the lexicon knows every language and sector. Each lexicon
-            // phrase (weighted by its length) multiplies a class's odds by e^LEXICON_WEIGHT,
-            // so explicit evidence wins over the model's prior where they disagree.
-            const LEXICON_WEIGHT: f32 = 0.7;
-            const MODEL_SURE: f32 = 0.6;
-            let mixed: Vec<f32> = crate::engine::MODEL_CATEGORIES
-                .iter()
-                .zip(probs)
-                .map(|(c, &p)| p.max(1e-6).ln() + LEXICON_WEIGHT * cat_raw.get(c).copied().unwrap_or(0.0))
-                .collect();
-            let probs = crate::engine::model::softmax(&mixed);
-            let mut best = ("other", 0.0f32);
-            for (c, &p) in crate::engine::MODEL_CATEGORIES.iter().zip(&probs) {
-                category_scores.insert(c.to_string(), (p * 1000.0).round() / 1000.0);
-                if p > best.1 {
-                    best = (c, p);
-                }
-            }
-            // The model alone, without a lexicon phrase for its answer, is trusted only when
-            // sure: trained on finance and health complaints, it reads a monitor's broken
-            // stand as "fraud". Unsure, it defers to the lexicon's top category, or says
-            // "other" rather than guess.
-            let supported = cat_raw.get(best.0).is_some_and(|&h| h > 0.0);
-            let category = if !is_complaint && !supported {
-                // Praise or a question has no complaint category unless its words name one.
-                lexicon_top.unwrap_or("other")
-            } else if supported || best.1 >= MODEL_SURE {
-                best.0
-            } else {
-                lexicon_top.unwrap_or("other")
-            };
-            category_scores.insert("other".into(), if category == "other" { 1.0 - best.1 } else { 0.0 });
+            let (category, scores) = mix_category(probs, &cat_raw, is_complaint, CATEGORY_MIX);
+            category_scores = scores;
             category.to_string()
         }
         None => {

@@ -100,6 +100,11 @@ pub struct Lexicon {
     pub letters: String,
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Words that may stand before a phrase instead of at its end (Polish `się`): a phrase
+    /// ending in one also matches with it moved to the front ("zawiesza się" also reads
+    /// "się zawiesza", "nie włącza się" also "się nie włącza").
+    #[serde(default)]
+    pub clitics: Vec<String>,
     #[serde(default)]
     pub complaint: Vec<String>,
     #[serde(default)]

@@ -73,18 +73,36 @@ impl PhraseSet {
         ];
         for (signal, list) in plain {
             for p in list {
-                set.add(p, signal.to_string());
+                set.add_with_clitics(p, signal, &lx.clitics);
             }
         }
         let grouped = [("category", &lx.categories), ("severity", &lx.severity), ("intent", &lx.intents), ("bad_faith", &lx.bad_faith)];
         for (group, map) in grouped {
             for (key, list) in map {
                 for p in list {
-                    set.add(p, format!("{group}:{key}"));
+                    set.add_with_clitics(p, &format!("{group}:{key}"), &lx.clitics);
                 }
             }
         }
         set
+    }
+
+    /// Adds a phrase and, when it ends in one of the language's clitics, the same phrase
+    /// with the clitic moved before the word it follows ("zawiesza się" → "się zawiesza",
+    /// "czy da się" → "czy się da") and before the two words it follows ("nie włącza się"
+    /// → "się nie włącza").
+    fn add_with_clitics(&mut self, phrase: &str, signal: &str, clitics: &[String]) {
+        self.add(phrase, signal.to_string());
+        let words: Vec<&str> = phrase.split(' ').filter(|w| !w.is_empty()).collect();
+        let Some((last, rest)) = words.split_last() else { return };
+        if !clitics.iter().any(|c| c == last) {
+            return;
+        }
+        for moved in 1..=rest.len().min(2) {
+            let at = rest.len() - moved;
+            let variant: Vec<&str> = rest[..at].iter().chain(std::iter::once(last)).chain(&rest[at..]).copied().collect();
+            self.add(&variant.join(" "), signal.to_string());
+        }
     }
 
     /// Adds one folded phrase (words separated by spaces, `*` marking a prefix word).
@@ -184,6 +202,24 @@ mod tests {
         let s = set(&[("zwrot*", "intent:refund")]);
         assert!(s.find(&tokenize("zwrot zwrotu zwrócić")).len() == 2);
         assert!(s.find(&tokenize("zw")).is_empty());
+    }
+
+    #[test]
+    fn a_clitic_matches_before_the_verb_too() {
+        let mut s = PhraseSet::default();
+        let clitics = crate::engine::fold::fold_words("się");
+        for p in ["zawiesza się", "nie włącza się", "czy da się", "się"] {
+            s.add_with_clitics(&crate::engine::fold::fold_words(p).join(" "), "complaint", &clitics);
+        }
+        let spans = |t: &str| s.find(&tokenize(t)).into_iter().map(|m| (m.start, m.end)).collect::<Vec<_>>();
+        // The phrase as written, and the clitic moved before its verb (and its negation).
+        assert!(spans("aplikacja ciągle się zawiesza").contains(&(2, 4)));
+        assert!(spans("aplikacja zawiesza się ciągle").contains(&(1, 3)));
+        assert!(spans("telefon się nie włącza").contains(&(1, 4)));
+        assert!(spans("czy się da zwrócić").contains(&(0, 3)));
+        // A clitic alone is not moved anywhere; a word that is not a clitic does not move.
+        assert_eq!(spans("się"), [(0, 1)]);
+        assert!(!spans("włącza nie").iter().any(|&(a, b)| b - a == 2));
     }
 
     #[test]

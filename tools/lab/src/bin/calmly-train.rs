@@ -51,6 +51,7 @@ impl Rng {
     }
 }
 
+#[derive(Clone)]
 struct Example {
     features: Features,
     class: usize,
@@ -92,7 +93,7 @@ fn validate(m: &Linear, examples: &[Example]) -> f32 {
 }
 
 /// Picks the grid point with the best validation score, then trains on all of Train.
-fn select_and_train(name: &str, examples: &mut Vec<Example>, classes: usize, bits: u32, seed: u64) -> Linear {
+fn select_and_train(name: &str, examples: &mut Vec<Example>, classes: usize, bits: u32, seed: u64) -> (Linear, (usize, f32)) {
     let mut best = (GRID[0], f32::MIN);
     for &g in &GRID {
         let mut fit: Vec<Example> = Vec::new();
@@ -112,7 +113,7 @@ fn select_and_train(name: &str, examples: &mut Vec<Example>, classes: usize, bit
         examples.sort_by(|a, b| a.group.cmp(&b.group).then(a.features.len().cmp(&b.features.len())).then_with(|| a.features.iter().map(|f| f.0).cmp(b.features.iter().map(|f| f.0))));
     }
     eprintln!("  {name}: chose epochs {} l2 {:e}", best.0 .0, best.0 .1);
-    train(examples, classes, bits, best.0, 0.1, seed)
+    (train(examples, classes, bits, best.0, 0.1, seed), best.0)
 }
 
 /// Softmax/logistic regression by Adagrad with L2, on hashed features. `classes == 1`
@@ -212,6 +213,45 @@ fn balance(groups: &[String]) -> Vec<f32> {
     groups.iter().map(|g| n / (k * counts[g.as_str()] as f32)).collect()
 }
 
+/// How the engine's mix of category model and lexicon (`classify::mix_category`) scores
+/// on the validation fifth of Train, for a grid of mixes: in domain (the model trained on
+/// the other four fifths of every sector) and across sectors (trained without the sector
+/// it is measured on). Mean macro-F1 over pt and en (over the sector's language when
+/// across sectors).
+fn mix_table(with_cat: &[(&Sample, usize)], evidence: &[Vec<(String, f32)>], examples: &[Example], grid: (usize, f32)) {
+    use calmly::engine::classify::{mix_category, CategoryMix, CATEGORY_MIX};
+    let sectors = ["banks", "health", "finance"];
+    let scenarios: Vec<(String, Option<&str>)> = std::iter::once(("in domain".to_string(), None)).chain(sectors.iter().map(|s| (format!("without {s} → {s}"), Some(*s)))).collect();
+    let weights = [0.0f32, 0.35, 0.7, 1.4, 2.8];
+    let sure = [0.0f32, 0.4, 0.6, 0.8, 1.01];
+    println!("category mix on validation (macro-F1; rows: lexicon weight, columns: model_sure {sure:?}; engine: {CATEGORY_MIX:?})");
+    for (name, held) in &scenarios {
+        let sector_of = |i: usize| calmly_lab::data::sector(with_cat[i].0.source);
+        let mut fit: Vec<Example> = (0..examples.len()).filter(|&i| !examples[i].validation && held.map_or(true, |h| sector_of(i) != h)).map(|i| examples[i].clone()).collect();
+        let val: Vec<usize> = (0..examples.len()).filter(|&i| examples[i].validation && held.map_or(true, |h| sector_of(i) == h)).collect();
+        let m = train(&mut fit, MODEL_CATEGORIES.len(), CATEGORY_BITS, grid, 0.1, 0x5eed_0002);
+        let probs: Vec<Vec<f32>> = val.iter().map(|&i| calmly::engine::model::softmax(&m.scores(&examples[i].features))).collect();
+        println!("  {name} (fit {}, validation {})", fit.len(), val.len());
+        for &lw in &weights {
+            let mut row = format!("    {lw:4}:");
+            for &ms in &sure {
+                let mix = CategoryMix { lexicon_weight: lw, model_sure: ms };
+                let mut per_lang: BTreeMap<&str, (Vec<String>, Vec<String>)> = BTreeMap::new();
+                for (k, &i) in val.iter().enumerate() {
+                    let raw: BTreeMap<&str, f32> = evidence[i].iter().map(|(c, v)| (c.as_str(), *v)).collect();
+                    let (cat, _) = mix_category(&probs[k], &raw, true, mix);
+                    let e = per_lang.entry(with_cat[i].0.lang).or_default();
+                    e.0.push(MODEL_CATEGORIES[with_cat[i].1].to_string());
+                    e.1.push(cat.to_string());
+                }
+                let f: Vec<f64> = per_lang.values().map(|(g, p)| calmly_lab::metrics::macro_f1(g, p).macro_f1).collect();
+                row += &format!(" {:.3}", f.iter().sum::<f64>() / f.len().max(1) as f64);
+            }
+            println!("{row}");
+        }
+    }
+}
+
 fn main() {
     let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/models");
     let mut report = false;
@@ -263,7 +303,7 @@ fn main() {
     }
     eprintln!("complaint: {} examples {:?}", examples.len(), per_group);
     let t = std::time::Instant::now();
-    let complaint = select_and_train("complaint", &mut examples, 1, COMPLAINT_BITS, 0x5eed_0001);
+    let (complaint, _) = select_and_train("complaint", &mut examples, 1, COMPLAINT_BITS, 0x5eed_0001);
     if report {
         // The complaint model alone (threshold 0.5, no rating) on the Test split: a quick
         // check while training; `calmly-lab eval` measures the whole engine.
@@ -302,14 +342,22 @@ fn main() {
                 validation: calmly_lab::data::fnv1a(s.full_text().as_bytes()) % 5 == 3,
             })
             .collect();
+    let examples_by_sample = examples.clone();
     let mut per_class: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, c) in &with_cat {
         *per_class.entry(MODEL_CATEGORIES[*c]).or_default() += 1;
     }
     eprintln!("category: {} examples {:?}", examples.len(), per_class);
     let t = std::time::Instant::now();
-    let category = select_and_train("category", &mut examples, MODEL_CATEGORIES.len(), CATEGORY_BITS, 0x5eed_0002);
+    let (category, grid) = select_and_train("category", &mut examples, MODEL_CATEGORIES.len(), CATEGORY_BITS, 0x5eed_0002);
     eprintln!("category model trained in {:.1} s", t.elapsed().as_secs_f32());
+    if report {
+        let evidence: Vec<Vec<(String, f32)>> = with_cat
+            .iter()
+            .map(|(s, _)| calmly::engine::classify::category_evidence(&e.read(&s.full_text()).matches).into_iter().map(|(c, v)| (c.to_string(), v)).collect())
+            .collect();
+        mix_table(&with_cat, &evidence, &examples_by_sample, grid);
+    }
     if report {
         // The category model alone (argmax, without the engine's lexicon mixing) on the
         // Test split; `calmly-lab eval` measures what the engine answers.
