@@ -307,11 +307,11 @@ pub fn render(data: &[u8]) {
             let values: Vec<String> = ["name", "brand", "agent", "quote", "gesture"].iter().filter_map(|k| vars.get(k).cloned()).chain([value.clone()]).collect();
             // The whole variants each message may be made of; a message many limits give
             // alike is checked once.
-            let pieces = [Kind::Public, Kind::Private, Kind::Resolution, Kind::Closing, Kind::Thanks, Kind::Question].map(|k| variant_pieces(reg, k, &vars));
+            let pieces = [Kind::Public, Kind::Private, Kind::Resolution, Kind::Closing, Kind::Thanks, Kind::Question, Kind::Extortion, Kind::Abuse].map(|k| variant_pieces(reg, k, &vars));
             let mut seen = BTreeSet::new();
             for tone in Tone::ALL.map(Tone::parse) {
                 // Only the public messages are bound by a platform's limit (as in the engine).
-                let limited = limits.iter().flat_map(|&l| [(Kind::Public, l), (Kind::Closing, l), (Kind::Thanks, l), (Kind::Question, l)]);
+                let limited = limits.iter().flat_map(|&l| [(Kind::Public, l), (Kind::Closing, l), (Kind::Thanks, l), (Kind::Question, l), (Kind::Extortion, l), (Kind::Abuse, l)]);
                 for (kind, (limit, unit)) in limited.chain([(Kind::Private, (0, "chars")), (Kind::Resolution, (0, "chars"))]) {
                     let msg = draft::compose(reg, &t.language, kind, tone, &vars, &name, (limit, unit));
                     let at = || format!("render {}/{reg_id}/{}/{kind:?}/{limit} {unit}", t.language, tone.id());
@@ -458,11 +458,14 @@ pub fn assert_analysis(e: &Engine, item: &SnapshotItem, settings: &Settings, a: 
     for (what, msg, lim) in [("public", &a.draft.text, limit), ("private", &a.draft.private, 0), ("resolution", &a.draft.resolution, 0), ("closing", &a.draft.closing, limit)] {
         assert_message(msg, &values, lim, unit, strict, &format!("{at}: {what}"));
     }
-    // A thank-you to praise and an answer to a question stand alone: no case, so no later
-    // messages and no steps.
-    assert!(["complaint", "thanks", "question"].contains(&a.draft.kind.as_str()), "{at}: draft kind {}", a.draft.kind);
-    if a.draft.kind != "complaint" {
+    // A thank-you to praise, an answer to a question and the policy for bad faith stand
+    // alone: no later messages. Only bad faith (which may be a complaint too) has steps.
+    assert!(["complaint", "thanks", "question", "policy"].contains(&a.draft.kind.as_str()), "{at}: draft kind {}", a.draft.kind);
+    assert_eq!(a.draft.kind == "policy", a.bad_faith, "{at}: bad faith {} with a {} draft", a.bad_faith, a.draft.kind);
+    if a.draft.kind == "thanks" || a.draft.kind == "question" {
         assert!(!a.is_complaint && a.steps.is_empty(), "{at}: a complaint got a {} reply", a.draft.kind);
+    }
+    if a.draft.kind != "complaint" {
         assert!(a.draft.private.is_empty() && a.draft.resolution.is_empty() && a.draft.closing.is_empty(), "{at}: {} with a case", a.draft.kind);
         assert!(!a.draft.checks.iter().any(|w| w.id == "no_apology"), "{at}: a {} reply flagged for no apology", a.draft.kind);
     }

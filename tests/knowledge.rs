@@ -49,7 +49,7 @@ fn every_draft_language_has_a_full_lexicon() {
 }
 
 /// The keys every register of every language has (data/README.md).
-const TEMPLATE_KEYS: [(&str, &[&str]); 6] = [
+const TEMPLATE_KEYS: [(&str, &[&str]); 7] = [
     (
         "public",
         &[
@@ -68,10 +68,12 @@ const TEMPLATE_KEYS: [(&str, &[&str]); 6] = [
     ("thanks", &["greeting", "greeting_named", "thanks", "thanks_brief", "invite"]),
     // So does the answer to a question.
     ("question", &["greeting", "greeting_named", "answer", "channel"]),
+    // And the reply to bad faith.
+    ("policy", &["greeting", "greeting_named", "rating_policy", "calm", "offer"]),
 ];
 
-fn sections(r: &Register) -> [(&'static str, &calmly::engine::knowledge::Section); 6] {
-    [("public", &r.public), ("private", &r.private), ("resolution", &r.resolution), ("closing_message", &r.closing_message), ("thanks", &r.thanks), ("question", &r.question)]
+fn sections(r: &Register) -> [(&'static str, &calmly::engine::knowledge::Section); 7] {
+    [("public", &r.public), ("private", &r.private), ("resolution", &r.resolution), ("closing_message", &r.closing_message), ("thanks", &r.thanks), ("question", &r.question), ("policy", &r.policy)]
 }
 
 #[test]

@@ -139,6 +139,16 @@ pub fn mix_category(probs: &[f32], cat_raw: &BTreeMap<&str, f32>, is_complaint: 
     (category, category_scores)
 }
 
+/// At most this many words between an offer to change the rating and a demand for them
+/// to count as one extortion ("a voucher and I'll change my review to 5 stars").
+pub const OFFER_DEMAND_GAP: usize = 12;
+
+/// Whether a phrase of signal `a` and one of signal `b` stand at most `gap` tokens apart.
+fn near(matches: &[Match], a: &str, b: &str, gap: usize) -> bool {
+    let (xs, ys) = (matches.iter().filter(|m| m.signal == a), matches.iter().filter(|m| m.signal == b));
+    xs.into_iter().any(|x| ys.clone().any(|y| x.start.max(y.start).saturating_sub(x.end.min(y.end)) <= gap))
+}
+
 pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, ctx: Context) -> Classification {
     let count = |sig: &str| matches.iter().filter(|m| m.signal == sig).count() as f32;
     let with_prefix = |prefix: &'static str| matches.iter().filter(move |m| m.signal.starts_with(prefix));
@@ -249,15 +259,23 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
         .map(|i| i.to_string())
         .collect();
 
-    // --- bad faith: extortion, or abuse with nothing concrete behind it
-    let extortion = count("bad_faith:extortion");
+    // --- bad faith: a demand for what is not owed tied to the rating (extortion), or abuse
+    // with nothing concrete behind it. An offer to change the rating counts only next to a
+    // demand for goods or money beyond a remedy: "I'll update my review if you fix it" is
+    // an ordinary customer's promise, "a voucher and I'll change my review" is not.
+    let offer_with_demand = near(matches, "bad_faith:rating_offer", "bad_faith:demand", OFFER_DEMAND_GAP);
+    let extortion = count("bad_faith:extortion") > 0.0 || offer_with_demand;
     let abuse = count("bad_faith:abuse");
-    let bad_faith = extortion > 0.0 || (abuse > 0.0 && cat_hits == 0.0 && complaint == 0.0);
+    let bad_faith = extortion || (abuse > 0.0 && cat_hits == 0.0 && complaint == 0.0);
 
     // --- evidence, once per (phrase, signal), in text order
     let mut evidence: Vec<Evidence> = Vec::new();
     for m in matches {
         if m.signal == "intensifier" || (m.signal.starts_with("category:") && m.signal["category:".len()..] != *category) {
+            continue;
+        }
+        // An offer to change the rating, or a demand, is evidence only of extortion.
+        if (m.signal == "bad_faith:rating_offer" || m.signal == "bad_faith:demand") && !offer_with_demand {
             continue;
         }
         let (Some(a), Some(b)) = (tokens.get(m.start), tokens.get(m.end.saturating_sub(1))) else { continue };

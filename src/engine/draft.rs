@@ -25,6 +25,11 @@ pub enum Kind {
     Thanks,
     /// The reply to a question that is no complaint.
     Question,
+    /// The reply to a demand tied to the rating ("a voucher and I'll change my review"):
+    /// the review policy, stated once, and what can be offered.
+    Extortion,
+    /// The reply to abuse with no concrete issue: calm, and what can be offered.
+    Abuse,
 }
 
 /// How the draft sounds. `Warm` uses the plain template keys; the others prefer keys with
@@ -67,6 +72,7 @@ impl Kind {
             Kind::Closing => &r.closing_message,
             Kind::Thanks => &r.thanks,
             Kind::Question => &r.question,
+            Kind::Extortion | Kind::Abuse => &r.policy,
         }
     }
 
@@ -77,10 +83,10 @@ impl Kind {
         self.section(r).get(key).or_else(|| self.borrowed(r).find(|(k, _)| *k == key).map(|(_, v)| v))
     }
 
-    /// The keys this message takes from another section: a thank-you's and an answer's
-    /// signatures are the public reply's.
+    /// The keys this message takes from another section: the signatures of a thank-you,
+    /// an answer and a reply to bad faith are the public reply's.
     fn borrowed<'r>(self, r: &'r Register) -> impl Iterator<Item = (&'r String, &'r Vec<String>)> {
-        let borrows = matches!(self, Kind::Thanks | Kind::Question);
+        let borrows = matches!(self, Kind::Thanks | Kind::Question | Kind::Extortion | Kind::Abuse);
         r.public.iter().filter(move |(k, _)| borrows && k.starts_with("signature"))
     }
 
@@ -115,6 +121,8 @@ impl Kind {
             ],
             Kind::Thanks => &[("greeting", Some(2)), ("thanks", None), ("invite", Some(1)), ("signature", None)],
             Kind::Question => &[("greeting", Some(2)), ("answer", None), ("channel", Some(1)), ("signature", None)],
+            Kind::Extortion => &[("greeting", Some(1)), ("rating_policy", None), ("offer", None), ("signature", None)],
+            Kind::Abuse => &[("greeting", Some(1)), ("calm", None), ("offer", None), ("signature", None)],
         }
     }
 }
@@ -292,7 +300,7 @@ pub fn compose(r: &Register, lang: &str, kind: Kind, tone: Tone, vars: &Vars, se
 /// A register with the brand's own wording laid over it (`Settings::templates`): each key
 /// is a template slot of the public reply ("apology") or `section.slot` for the other
 /// messages ("private.details", "closing_message.invite_update", "thanks.thanks",
-/// "question.answer"); its text replaces the
+/// "question.answer", "policy.rating_policy"); its text replaces the
 /// slot's variants and may use the same `{variables}`. Unknown keys and empty texts are
 /// ignored, so a typo never empties a draft.
 pub fn with_custom(r: &Register, custom: &std::collections::BTreeMap<String, String>) -> Register {
@@ -310,6 +318,7 @@ pub fn with_custom(r: &Register, custom: &std::collections::BTreeMap<String, Str
             "closing_message" | "closing" => &mut out.closing_message,
             "thanks" => &mut out.thanks,
             "question" => &mut out.question,
+            "policy" => &mut out.policy,
             _ => continue,
         };
         if let Some(variants) = section.get_mut(slot) {

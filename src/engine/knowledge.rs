@@ -163,7 +163,7 @@ impl Templates {
 }
 
 /// One register's complete wording: labels, channels, the four messages of a complaint's
-/// case, the thank-you to praise and the answer to a question.
+/// case, the thank-you to praise, the answer to a question and the reply to bad faith.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Register {
@@ -180,6 +180,10 @@ pub struct Register {
     /// The reply to a question that is no complaint: no apology, no case; the signature
     /// is the public reply's.
     pub question: Section,
+    /// The reply to bad faith: the policy stated once (`rating_policy` for a demand tied to
+    /// the rating, `calm` for abuse) and what can be offered; the signature is the public
+    /// reply's.
+    pub policy: Section,
 }
 
 // ---------------------------------------------------------------- sites

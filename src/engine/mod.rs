@@ -297,7 +297,8 @@ impl Engine {
             }
             let seed = text;
             if reply_kind != draft::Kind::Public {
-                // Praise gets a thank-you, a question an answer, and neither a case to follow.
+                // Praise gets a thank-you, a question an answer, bad faith the policy; none of
+                // them a case's private, resolution and closing messages.
                 messages[0] = draft::compose(reg, &t.language, reply_kind, tone, &vars, seed, (limit, unit));
             } else {
                 for (i, kind) in [draft::Kind::Public, draft::Kind::Private, draft::Kind::Resolution, draft::Kind::Closing].into_iter().enumerate() {
@@ -322,7 +323,9 @@ impl Engine {
         }, self.check_phrases(&draft_language), &draft_language);
 
         let deadline = if settings.response_target_minutes <= 24 * 60 { "today".to_string() } else { format!("within {} hours", settings.response_target_minutes / 60) };
-        let steps = if c.is_complaint {
+        // Bad faith without a complaint (an extortion attempt under praise) still gets the
+        // plan, whose disengage step says how to answer it.
+        let steps = if c.is_complaint || c.bad_faith {
             plan::build(
                 &self.knowledge.plan.step,
                 &c,
@@ -365,6 +368,7 @@ impl Engine {
                 kind: match reply_kind {
                     draft::Kind::Thanks => "thanks",
                     draft::Kind::Question => "question",
+                    draft::Kind::Extortion | draft::Kind::Abuse => "policy",
                     _ => "complaint",
                 }
                 .to_string(),
@@ -523,6 +527,11 @@ impl Engine {
 fn reply_kind(c: &classify::Classification, rating: Option<f32>, text: &str, words: usize) -> draft::Kind {
     let has = |signal: &str| c.evidence.iter().any(|e| e.signal == signal);
     let objection = has("complaint") || has("negative") || has("profanity");
+    // Bad faith is never thanked, answered as a question or apologised to: it gets the
+    // policy, once (seeds 002.3, 003.2).
+    if c.bad_faith {
+        return if has("bad_faith:extortion") || has("bad_faith:rating_offer") { draft::Kind::Extortion } else { draft::Kind::Abuse };
+    }
     if c.is_complaint || objection {
         return draft::Kind::Public;
     }
@@ -674,6 +683,49 @@ mod tests {
             let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
             assert_eq!(a.draft.kind, "complaint", "{text}");
         }
+    }
+
+    #[test]
+    fn a_demand_tied_to_the_rating_gets_the_policy_and_a_promise_to_update_does_not() {
+        let e = engine().unwrap();
+        let settings = Settings::default();
+        let extortion = [
+            ("en", "Give me a $100 voucher and I'll change my review to 5 stars, otherwise it stays 1 star."),
+            ("en", "I'll give you 5 stars if you send me a free one."),
+            ("pt", "Se me derem um cupom de 200 reais eu mudo para 5 estrelas."),
+            ("es", "Si me regalan otro producto les pongo 5 estrellas."),
+            ("pl", "Dajcie mi rabat 50%, to zmienię ocenę na 5 gwiazdek."),
+            ("ro", "Dati-mi un voucher de 200 lei si schimb recenzia in 5 stele."),
+        ];
+        for (lang, text) in extortion {
+            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            assert!(a.bad_faith, "{text}: {:?}", a.evidence);
+            assert_eq!((a.draft.language.as_str(), a.draft.kind.as_str()), (lang, "policy"), "{text}");
+            // The offer and the demand are the evidence; the plan says to state the policy.
+            assert!(a.evidence.iter().any(|x| x.signal == "bad_faith:rating_offer") && a.evidence.iter().any(|x| x.signal == "bad_faith:demand"), "{text}: {:?}", a.evidence);
+            assert!(a.steps.iter().any(|s| s.id == "state_policy"), "{text}: {:?}", a.steps.iter().map(|s| &s.id).collect::<Vec<_>>());
+            assert!(a.draft.checks.is_empty() && a.draft.private.is_empty(), "{text}: {:?}", a.draft.checks);
+        }
+        // An ordinary customer's conditional promise, and a demand with no rating in it.
+        let good_faith = [
+            "The order arrived broken. I will update my review if you fix this quickly.",
+            "Happy to change my review if the replacement works.",
+            "O produto chegou quebrado. Mudo a nota se resolverem logo.",
+            "Cambio la reseña si me lo solucionan.",
+            "Zmienię ocenę, jeśli naprawicie usterkę.",
+            "Schimb recenzia daca rezolvati problema.",
+            "Where is my discount code? The checkout ignored it.",
+        ];
+        for text in good_faith {
+            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            assert!(!a.bad_faith, "{text}: {:?}", a.evidence);
+            assert_ne!(a.draft.kind, "policy", "{text}");
+            assert!(!a.evidence.iter().any(|x| x.signal.starts_with("bad_faith")), "{text}: {:?}", a.evidence);
+        }
+        // Abuse with nothing concrete gets the calm policy reply, not an apology.
+        let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: "You are all idiots. Worst company ever. Idiots!!!".into(), ..Default::default() }, &settings);
+        assert!(a.bad_faith);
+        assert_eq!(a.draft.kind, "policy");
     }
 
     #[test]

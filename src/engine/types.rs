@@ -182,8 +182,9 @@ pub struct Step {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Draft {
     pub language: String,
-    /// "complaint" (the public reply of a complaint's case) or "thanks" (the reply to
-    /// praise: no apology, no private or later messages).
+    /// "complaint" (the public reply of a complaint's case), "thanks" (the reply to
+    /// praise), "question" (the answer to a plain question) or "policy" (the reply to bad
+    /// faith: the policy stated once). Only "complaint" has private and later messages.
     pub kind: String,
     pub text: String,
     /// Length in the platform's unit (characters, or bytes where the platform counts bytes).

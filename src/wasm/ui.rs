@@ -184,7 +184,10 @@ pub(super) fn render_analysis(a: &ComplaintAnalysis, settings: &Settings, on_ins
     // What to say
     let say = el("section", "what-to-say")?;
     add(&say, text("h2", "", &tr("what_to_say")))?;
-    if !a.is_complaint {
+    if a.draft.kind == "policy" {
+        // Bad faith, complaint or not: the draft states the policy instead of apologising.
+        add(&say, text("p", "muted not-complaint", &tr("policy_note")))?;
+    } else if !a.is_complaint {
         // What the draft below is: a thank-you, an answer, or (in doubt) a complaint's reply.
         let note = match a.draft.kind.as_str() {
             "thanks" => "thanks_note",

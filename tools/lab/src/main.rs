@@ -497,6 +497,34 @@ i.e. when this Test set can tell the two apart.",
         t.row(vec![lang.to_string(), yes[0].to_string(), pct(yes[1], yes[0]), pct(yes[2], yes[0]), no[0].to_string(), pct(no[1], no[0]), pct(no[2], no[0])]);
     }
     print!("{}", t.render());
+    // Bad faith: no source is known to hold extortion attempts, so an extortion flag here is
+    // most likely a false alarm (the reply would state the review policy to an honest
+    // customer); abuse may be real.
+    println!();
+    println!("Bad faith (answered with the policy instead of an apology), per language, on every Test text: extortion (a demand tied to the rating; no source is known to hold any, so these are likely false alarms) and abuse with no concrete issue:");
+    println!();
+    let mut t = Table::new(&["lang", "texts", "extortion", "abuse", "first extortion flags"]);
+    for lang in LANGS {
+        let (mut n, mut ext, mut abuse, mut shown) = (0, 0, 0, Vec::new());
+        for (i, s) in ctx.test().filter(|(_, s)| s.lang == lang) {
+            let Some(p) = ctx.preds.get(&i) else { continue };
+            n += 1;
+            match p.bad_faith {
+                Some("extortion") => {
+                    ext += 1;
+                    if shown.len() < 2 {
+                        let t: String = s.full_text().chars().take(70).collect();
+                        shown.push(format!("“{}…”", t.replace('|', "/").replace('\n', " ")));
+                    }
+                }
+                Some(_) => abuse += 1,
+                None => {}
+            }
+        }
+        let pct = |x: usize| if n == 0 { "–".to_string() } else { format!("{x} ({:.2} %)", 100.0 * x as f64 / n as f64) };
+        t.row(vec![lang.to_string(), n.to_string(), pct(ext), pct(abuse), shown.join(" ")]);
+    }
+    print!("{}", t.render());
 }
 
 /// Short texts with and without the page's declared language (`<html lang>`, a prior worth

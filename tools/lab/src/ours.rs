@@ -13,8 +13,10 @@ pub struct Prediction {
     pub category: String,
     pub severity: String,
     pub severity_score: f32,
-    /// The draft's kind: "complaint", "thanks" (praise) or "question".
+    /// The draft's kind: "complaint", "thanks" (praise), "question" or "policy" (bad faith).
     pub reply: String,
+    /// Bad faith, and which: "extortion" (a demand tied to the rating) or "abuse".
+    pub bad_faith: Option<&'static str>,
 }
 
 fn the_engine() -> &'static Engine {
@@ -48,6 +50,10 @@ pub fn ours(sample: &Sample) -> Prediction {
         severity: a.severity,
         severity_score: a.severity_score,
         reply: a.draft.kind,
+        bad_faith: a.bad_faith.then(|| {
+            let tied = a.evidence.iter().any(|e| e.signal == "bad_faith:extortion" || e.signal == "bad_faith:rating_offer");
+            if tied { "extortion" } else { "abuse" }
+        }),
     }
 }
 
