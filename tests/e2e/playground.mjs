@@ -74,6 +74,25 @@ try {
     console.log(`ok   playground typed ${c.lang}: ${f.Category}, ${f.Severity}; draft ${[...d].length} chars`);
   }
 
+  // A demand tied to the rating is bad faith: the policy once, no apology, the plan's
+  // "state the policy" step; an ordinary promise to update the review is not.
+  for (const c of [
+    { text: "Send me a $50 gift card and I'll change my review to 5 stars.", bad: true },
+    { text: "The chair arrived broken. I'll update my review if you replace it.", bad: false },
+  ]) {
+    await page.fill("#complaint", c.text);
+    await page.click("button[type=submit]");
+    await page.waitForFunction((t) => document.querySelector(".output blockquote.complaint-text")?.textContent === t, c.text);
+    const f = await facts();
+    const d = await draft();
+    const note = await page.$eval(".output .what-to-say", (e) => e.textContent);
+    check(f["Bad faith"] === (c.bad ? "yes" : "no"), `bad faith ${f["Bad faith"]} for: ${c.text}`);
+    check(note.includes(UI("en").policy_note) === c.bad, `the policy note is ${c.bad ? "missing" : "shown"} for: ${c.text}`);
+    check(c.bad ? !/sorry|apolog/i.test(d) && /review/i.test(d) : /sorry|apolog/i.test(d), `the draft for ${JSON.stringify(c.text)}: ${d}`);
+    check(!c.bad || (await page.$(".output input[data-step=state_policy]")) !== null, "no 'state the policy' step for an extortion attempt");
+    console.log(`ok   bad faith ${c.bad ? "answered with the policy" : "not seen in a promise to update the review"}: ${[...d].length} chars`);
+  }
+
   // Every real example, from the select: text and platform filled, analysed in its language.
   check(EXAMPLES.length >= 15, `only ${EXAMPLES.length} examples`);
   for (const lang of ["pt", "es", "pl", "ro", "en"]) {

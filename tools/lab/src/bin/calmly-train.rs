@@ -28,6 +28,10 @@ const COMPLAINT_BITS: u32 = 16;
 const CATEGORY_BITS: u32 = 11;
 /// 2^14 buckets per language for the character n-grams (5 × 16 KB).
 const LANGUAGE_BITS: u32 = 14;
+/// The language model's weights are rounded to ±31 steps (stored as i8): 53 KB gzipped
+/// instead of 70 KB at ±127, with the same language-ID accuracy on texts of 20+ characters
+/// (session 7: ±127, ±31 and ±15 steps give 0.993, 0.993 and 0.992 over all languages).
+const LANGUAGE_LEVELS: f32 = 31.0;
 /// Hyper-parameters tried for each trained model, chosen on a validation fifth of the
 /// Train split (never on Test): (epochs, L2).
 const GRID: [(usize, f32); 6] = [(4, 1e-6), (4, 1e-5), (4, 1e-4), (10, 1e-6), (10, 1e-5), (10, 1e-4)];
@@ -197,7 +201,7 @@ fn train_language(samples: &[&Sample]) -> Linear {
         }
     }
     let max = w.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-6);
-    let scale = max / 127.0;
+    let scale = max / LANGUAGE_LEVELS;
     Linear::new(k, LANGUAGE_BITS, scale, vec![0.0; k], w.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8).collect())
 }
 
