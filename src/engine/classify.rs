@@ -260,13 +260,14 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
         .collect();
 
     // --- bad faith: a demand for what is not owed tied to the rating (extortion), or abuse
-    // with nothing concrete behind it. An offer to change the rating counts only next to a
-    // demand for goods or money beyond a remedy: "I'll update my review if you fix it" is
-    // an ordinary customer's promise, "a voucher and I'll change my review" is not.
+    // with nothing concrete behind it (no complaint or category phrase, and no praise). An
+    // offer to change the rating counts only next to a demand for goods or money beyond a
+    // remedy: "I'll update my review if you fix it" is an ordinary customer's promise, "a
+    // voucher and I'll change my review" is not.
     let offer_with_demand = near(matches, "bad_faith:rating_offer", "bad_faith:demand", OFFER_DEMAND_GAP);
     let extortion = count("bad_faith:extortion") > 0.0 || offer_with_demand;
     let abuse = count("bad_faith:abuse");
-    let bad_faith = extortion || (abuse > 0.0 && cat_hits == 0.0 && complaint == 0.0);
+    let bad_faith = extortion || (abuse > 0.0 && cat_hits == 0.0 && complaint == 0.0 && praise == 0.0);
 
     // --- evidence, once per (phrase, signal), in text order
     let mut evidence: Vec<Evidence> = Vec::new();
