@@ -501,7 +501,7 @@ i.e. when this Test set can tell the two apart.",
     // most likely a false alarm (the reply would state the review policy to an honest
     // customer); abuse may be real.
     println!();
-    println!("Bad faith (answered with the policy instead of an apology), per language, on every Test text: extortion (a demand tied to the rating; no source is known to hold any, so these are likely false alarms) and abuse with no concrete issue:");
+    println!("Bad faith (answered with the policy instead of an apology), per language, on the labelled Test texts: extortion (a demand tied to the rating; no source is known to hold any, so these are likely false alarms) and abuse with no concrete issue:");
     println!();
     let mut t = Table::new(&["lang", "texts", "extortion", "abuse", "first extortion flags"]);
     for lang in LANGS {
