@@ -307,7 +307,7 @@ pub fn render(data: &[u8]) {
             let values: Vec<String> = ["name", "brand", "agent", "quote", "gesture"].iter().filter_map(|k| vars.get(k).cloned()).chain([value.clone()]).collect();
             // The whole variants each message may be made of; a message many limits give
             // alike is checked once.
-            let pieces = [Kind::Public, Kind::Private, Kind::Resolution, Kind::Closing, Kind::Thanks, Kind::Question, Kind::Extortion, Kind::Abuse].map(|k| variant_pieces(reg, k, &vars));
+            let pieces = Kind::ALL.map(|k| variant_pieces(reg, k, &vars));
             let mut seen = BTreeSet::new();
             for tone in Tone::ALL.map(Tone::parse) {
                 // Only the public messages are bound by a platform's limit (as in the engine).

@@ -86,6 +86,20 @@ pub fn category_evidence<'a>(matches: &[Match<'a>]) -> BTreeMap<&'a str, f32> {
     cat_raw
 }
 
+/// The lexicon's answer: the category with the most (length-weighted) phrases, or
+/// "other" when none.
+pub fn lexicon_top(cat_raw: &BTreeMap<&str, f32>) -> &'static str {
+    let top = cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| *c);
+    top.and_then(|c| CATEGORIES.iter().copied().find(|k| *k == c)).unwrap_or("other")
+}
+
+/// Whether an analysis's bad faith is a demand tied to the rating (its evidence holds an
+/// explicit exchange, or an offer to change the rating, shown only beside a demand),
+/// rather than abuse.
+pub fn is_extortion(evidence: &[Evidence]) -> bool {
+    evidence.iter().any(|e| e.signal == "bad_faith:extortion" || e.signal == "bad_faith:rating_offer")
+}
+
 /// How the category model and the lexicon are mixed (`mix_category`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CategoryMix {
@@ -106,9 +120,7 @@ pub const CATEGORY_MIX: CategoryMix = CategoryMix { lexicon_weight: 0.7, model_s
 /// lexicon's evidence (`category_evidence`), with every category's mixed probability.
 pub fn mix_category(probs: &[f32], cat_raw: &BTreeMap<&str, f32>, is_complaint: bool, mix: CategoryMix) -> (&'static str, BTreeMap<String, f32>) {
     let mut category_scores = BTreeMap::new();
-    // The lexicon's answer: the category with the most (length-weighted) phrases.
-    let lexicon_top = cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| *c);
-    let lexicon_top: &'static str = lexicon_top.and_then(|c| CATEGORIES.iter().copied().find(|k| *k == c)).unwrap_or("other");
+    let lexicon_top = lexicon_top(cat_raw);
     let mixed: Vec<f32> = crate::engine::MODEL_CATEGORIES
         .iter()
         .zip(probs)
@@ -198,7 +210,6 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     // --- category: the model's probabilities when trained, else lexicon hits.
     let mut category_scores = BTreeMap::new();
     // The lexicon's answer: the category with the most (length-weighted) phrases.
-    let lexicon_top = cat_raw.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| *c);
     let category = match &ctx.model_category {
         Some(probs) => {
             let (category, scores) = mix_category(probs, &cat_raw, is_complaint, CATEGORY_MIX);
@@ -211,7 +222,7 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
                 let v = if c == "other" { 1.0 / denom } else { cat_raw.get(c).copied().unwrap_or(0.0) / denom };
                 category_scores.insert(c.to_string(), (v * 1000.0).round() / 1000.0);
             }
-            lexicon_top.unwrap_or("other").to_string()
+            lexicon_top(&cat_raw).to_string()
         }
     };
 

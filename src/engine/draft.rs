@@ -63,6 +63,9 @@ impl Tone {
 }
 
 impl Kind {
+    /// Every message, in declaration order (`kind as usize` indexes it).
+    pub const ALL: [Kind; 8] = [Kind::Public, Kind::Private, Kind::Resolution, Kind::Closing, Kind::Thanks, Kind::Question, Kind::Extortion, Kind::Abuse];
+
     /// The message's own section of a register.
     pub fn section(self, r: &Register) -> &Section {
         match self {
@@ -328,3 +331,16 @@ pub fn with_custom(r: &Register, custom: &std::collections::BTreeMap<String, Str
     out
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn kind_all_is_in_declaration_order() {
+        // The fuzz harness indexes `Kind::ALL.map(…)` by `kind as usize`.
+        for (i, k) in Kind::ALL.iter().enumerate() {
+            assert_eq!(*k as usize, i, "{k:?}");
+        }
+    }
+}

@@ -530,7 +530,7 @@ fn reply_kind(c: &classify::Classification, rating: Option<f32>, text: &str, wor
     // Bad faith is never thanked, answered as a question or apologised to: it gets the
     // policy, once (seeds 002.3, 003.2).
     if c.bad_faith {
-        return if has("bad_faith:extortion") || has("bad_faith:rating_offer") { draft::Kind::Extortion } else { draft::Kind::Abuse };
+        return if classify::is_extortion(&c.evidence) { draft::Kind::Extortion } else { draft::Kind::Abuse };
     }
     if c.is_complaint || objection {
         return draft::Kind::Public;

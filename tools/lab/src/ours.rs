@@ -50,10 +50,7 @@ pub fn ours(sample: &Sample) -> Prediction {
         severity: a.severity,
         severity_score: a.severity_score,
         reply: a.draft.kind,
-        bad_faith: a.bad_faith.then(|| {
-            let tied = a.evidence.iter().any(|e| e.signal == "bad_faith:extortion" || e.signal == "bad_faith:rating_offer");
-            if tied { "extortion" } else { "abuse" }
-        }),
+        bad_faith: a.bad_faith.then(|| if calmly::engine::classify::is_extortion(&a.evidence) { "extortion" } else { "abuse" }),
     }
 }
 

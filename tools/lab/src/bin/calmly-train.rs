@@ -346,7 +346,8 @@ fn main() {
                 validation: calmly_lab::data::fnv1a(s.full_text().as_bytes()) % 5 == 3,
             })
             .collect();
-    let examples_by_sample = examples.clone();
+    // In sample order, for the report's mix table (training reorders `examples`).
+    let examples_by_sample = report.then(|| examples.clone());
     let mut per_class: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, c) in &with_cat {
         *per_class.entry(MODEL_CATEGORIES[*c]).or_default() += 1;
@@ -355,12 +356,12 @@ fn main() {
     let t = std::time::Instant::now();
     let (category, grid) = select_and_train("category", &mut examples, MODEL_CATEGORIES.len(), CATEGORY_BITS, 0x5eed_0002);
     eprintln!("category model trained in {:.1} s", t.elapsed().as_secs_f32());
-    if report {
+    if let Some(examples_by_sample) = &examples_by_sample {
         let evidence: Vec<Vec<(String, f32)>> = with_cat
             .iter()
             .map(|(s, _)| calmly::engine::classify::category_evidence(&e.read(&s.full_text()).matches).into_iter().map(|(c, v)| (c.to_string(), v)).collect())
             .collect();
-        mix_table(&with_cat, &evidence, &examples_by_sample, grid);
+        mix_table(&with_cat, &evidence, examples_by_sample, grid);
     }
     if report {
         // The category model alone (argmax, without the engine's lexicon mixing) on the
