@@ -42,6 +42,9 @@ pub struct Classification {
     pub sentiment: f32,
     pub intents: Vec<String>,
     pub bad_faith: bool,
+    /// A question phrase in a short text with nothing of a complaint beside it: answered
+    /// as a question unless the complaint model still says complaint.
+    pub plain_question: bool,
     /// Severity signal ids present (legal, regulator, safety, …), for the plan.
     pub signals: Vec<String>,
 }
@@ -99,6 +102,17 @@ pub fn lexicon_top(cat_raw: &BTreeMap<&str, f32>) -> &'static str {
 pub fn is_extortion(evidence: &[Evidence]) -> bool {
     evidence.iter().any(|e| e.signal == "bad_faith:extortion" || e.signal == "bad_faith:rating_offer")
 }
+
+/// A plain question (`plain_question` in `classify`) lowers the complaint model's log-odds
+/// by this much. The model has seen few questions that are not complaints (the training
+/// data is reviews and complaints, plus the ACL 2019 tweets), so it reads a short question
+/// in Portuguese or Spanish as a complaint: "Vocês entregam no sábado?" 0.79, "¿Hacen
+/// envíos a Canarias?" 0.56. The issue says a question is not a complaint.
+pub const PLAIN_QUESTION_LOGIT: f32 = 2.0;
+
+/// The longest text (in tokens) read as a plain question: a question in a comment or a
+/// tweet, not a review that happens to hold "does anyone know".
+pub const PLAIN_QUESTION_WORDS: usize = 25;
 
 /// How the category model and the lexicon are mixed (`mix_category`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -189,6 +203,15 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     let mut raw = 1.2 * complaint + 0.6 * negative + 0.5 * cat_hits.min(3.0) + 0.8 * signals.len() as f32 + 0.6 * profanity
         - 1.2 * praise
         - 0.6 * positive;
+    // A plain question: a question phrase with nothing of a complaint beside it (no
+    // complaint, negative, profane, category or severity phrase), in a short text.
+    let plain_question = question > 0.0
+        && complaint == 0.0
+        && negative == 0.0
+        && profanity == 0.0
+        && cat_hits == 0.0
+        && signals.is_empty()
+        && tokens.len() <= PLAIN_QUESTION_WORDS;
     if question > 0.0 && complaint == 0.0 && negative == 0.0 {
         raw -= 1.0;
     }
@@ -200,6 +223,9 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     if let Some((p, _)) = &ctx.model_complaint {
         let p = p.clamp(1e-4, 1.0 - 1e-4);
         raw = (p / (1.0 - p)).ln() + 1.0;
+        if plain_question {
+            raw -= PLAIN_QUESTION_LOGIT;
+        }
         if let Some(r) = ctx.rating {
             raw += if r <= 0.4 { 2.5 } else if r >= 0.8 { -2.5 } else { -0.3 };
         }
@@ -296,9 +322,9 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
             evidence.push(Evidence { phrase, signal: m.signal.to_string() });
         }
     }
-    // The words the complaint model weighed most, when it says "complaint".
+    // The words the complaint model weighed most, when it and the answer say "complaint".
     if let Some((p, spans)) = &ctx.model_complaint {
-        if *p >= 0.5 {
+        if *p >= 0.5 && is_complaint {
             for &(a, b) in spans {
                 let (Some(x), Some(y)) = (tokens.get(a), tokens.get(b.saturating_sub(1))) else { continue };
                 let phrase = text.get(x.start..y.end).unwrap_or_default().to_string();
@@ -330,6 +356,7 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
         sentiment,
         intents,
         bad_faith,
+        plain_question,
         signals,
     }
 }

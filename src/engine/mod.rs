@@ -45,13 +45,25 @@ pub const PRAISE_MAX_SCORE: f32 = 0.05;
 /// complaint, negative, profane or severity phrase is in it. Set on the side of the
 /// apology: a missed complaint put as a question ("Well how much does that help me now?")
 /// must not be answered as one. Complaints put as questions ("Our MPG is WAY below what is
-/// advertised. What do we do?", 0.33) score above it; so do some plain questions ("Do you
-/// ship to Canada?", 0.11; "Is this available in blue?", 0.31), which keep the complaint's
-/// reply. Measured: at 0.4, 1.6 % of the English labelled Test complaints were answered as
+/// advertised. What do we do?", 0.33) score above it. Plain questions, with a question
+/// phrase and nothing of a complaint, have their own rule (`PLAIN_QUESTION_MAX_SCORE`).
+/// Measured (before that rule): at 0.4, 1.6 % of the English labelled Test complaints were answered as
 /// questions (`calmly-lab eval`); at 0.15 and 0.2 the English rubric fell below 98 %
 /// (`calmly-rubric`: 97.8, 97.5); at 0.1 it holds (98.0) and no ACL 2019 complaint tweet
 /// of the 913 is answered as a question.
 pub const QUESTION_MAX_SCORE: f32 = 0.1;
+
+/// A plain question (`classify::plain_question`: a question phrase with no complaint,
+/// negative, profane, category or severity phrase, in a short text) is answered as a
+/// question under this complaint score, taken after the plain question's discount
+/// (`classify::PLAIN_QUESTION_LOGIT`): the model was below about 0.65 before it. Above it,
+/// the words around the question still read as a complaint ("I'm not a student anymore
+/// and can't reverify", 0.42; "when the lappland tv unit will be back in stock", 0.30)
+/// and keep the apology. Measured on the 2,557 ACL 2019 tweets (`calmly analyze
+/// --jsonl`): 66 are answered as questions (47 before the rule), at 0.004–0.145; of them
+/// 1 is labelled a complaint (0 before); the 4 labelled complaints at 0.22–0.42 keep the
+/// complaint's reply.
+pub const PLAIN_QUESTION_MAX_SCORE: f32 = 0.2;
 
 /// An engine error: what went wrong, in words a user can act on.
 #[derive(Debug, Clone, PartialEq)]
@@ -544,7 +556,8 @@ fn reply_kind(c: &classify::Classification, rating: Option<f32>, text: &str, wor
     // Dasher just drove right by my house").
     let asked = has("question") || (text.trim_end().ends_with('?') && words <= 12);
     let severe = c.evidence.iter().any(|e| e.signal.starts_with("severity:"));
-    if c.complaint_score < QUESTION_MAX_SCORE && asked && !severe {
+    let plain = c.plain_question && c.complaint_score < PLAIN_QUESTION_MAX_SCORE;
+    if plain || (c.complaint_score < QUESTION_MAX_SCORE && asked && !severe) {
         return draft::Kind::Question;
     }
     draft::Kind::Public
@@ -674,12 +687,24 @@ mod tests {
             ("es", "¿Tienen este modelo en talla M?"),
             ("pl", "Czy wysyłacie za granicę?"),
             ("ro", "Aveti si varianta cu 128 GB?"),
+            // The model alone calls these complaints (0.79, 0.56, 0.29): the plain-question rule.
+            ("pt", "Vocês entregam no sábado?"),
+            ("es", "¿Hacen envíos a Canarias?"),
+            ("en", "Is this available in blue?"),
+            ("en", "Do you ship to Canada?"),
         ] {
             let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
             assert_eq!((a.draft.language.as_str(), a.draft.kind.as_str()), (lang, "question"), "{text}: {}", a.complaint_score);
+            assert!(!a.is_complaint, "{text}: {}", a.complaint_score);
+            assert!(!a.evidence.iter().any(|x| x.signal == "model:complaint"), "{text}: {:?}", a.evidence);
             assert!(a.draft.checks.is_empty() && a.draft.private.is_empty() && a.steps.is_empty(), "{text}: {:?}", a.draft.checks);
         }
-        for text in ["Why hasn't my order arrived yet?", "When will my refund be processed? It's been 3 weeks!"] {
+        for text in [
+            "Why hasn't my order arrived yet?",
+            "When will my refund be processed? It's been 3 weeks!",
+            "Where is my order? I paid two weeks ago.",
+            "Why was I charged twice?",
+        ] {
             let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
             assert_eq!(a.draft.kind, "complaint", "{text}");
         }

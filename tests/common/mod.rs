@@ -19,6 +19,7 @@ pub fn classification(category: &str) -> Classification {
         sentiment: -0.5,
         intents: vec![],
         bad_faith: false,
+        plain_question: false,
         signals: vec![],
     }
 }

@@ -93,6 +93,24 @@ try {
     console.log(`ok   bad faith ${c.bad ? "answered with the policy" : "not seen in a promise to update the review"}: ${[...d].length} chars`);
   }
 
+  // A plain question is answered, not apologised for (the complaint model alone scores
+  // this one 0.79); a complaint put as a question keeps the apology.
+  for (const c of [
+    { text: "Vocês entregam no sábado?", question: true },
+    { text: "Cadê meu pedido? Já faz 10 dias.", question: false },
+  ]) {
+    await page.fill("#complaint", c.text);
+    await page.click("button[type=submit]");
+    await page.waitForFunction((t) => document.querySelector(".output blockquote.complaint-text")?.textContent === t, c.text);
+    const f = await facts();
+    const d = await draft();
+    check(f.Language === "pt", `language ${f.Language} for: ${c.text}`);
+    check(f.Complaint.startsWith(c.question ? "no" : "yes"), `complaint ${f.Complaint} for: ${c.text}`);
+    // Every pt apology holds one of these words, every pt answer to a question "pergunt".
+    check(/desculp|lamentamos|sentimos/i.test(d) !== c.question && /pergunt/i.test(d) === c.question, `the draft for ${JSON.stringify(c.text)}: ${d}`);
+    console.log(`ok   ${c.question ? "a plain question answered without an apology" : "a complaint put as a question apologised for"}: ${[...d].length} chars`);
+  }
+
   // Every real example, from the select: text and platform filled, analysed in its language.
   check(EXAMPLES.length >= 15, `only ${EXAMPLES.length} examples`);
   for (const lang of ["pt", "es", "pl", "ro", "en"]) {
