@@ -752,9 +752,22 @@ mod tests {
             assert!(!a.evidence.iter().any(|x| x.signal.starts_with("bad_faith")), "{text}: {:?}", a.evidence);
         }
         // Abuse with nothing concrete gets the calm policy reply, not an apology.
-        let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: "You are all idiots. Worst company ever. Idiots!!!".into(), ..Default::default() }, &settings);
-        assert!(a.bad_faith);
-        assert_eq!(a.draft.kind, "policy");
+        for text in ["You are all idiots. Worst company ever. Idiots!!!", "@turbotax fuck you"] {
+            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            assert!(a.bad_faith, "{text}: {:?}", a.evidence);
+            assert_eq!(a.draft.kind, "policy", "{text}");
+        }
+        // An insult beside what happened is a complaint put angrily, not bad faith (tweets
+        // from TWCS and ACL 2019, ../shared/data).
+        for text in [
+            "So just left London on the train. 4:30pm. I was supposed to leave London this morning at 10am. Thanks @British_Airways. Morons.",
+            "@DICKS how the fuck you gonna have Providence Friars sweatshirts but not SJSU?!?!",
+        ] {
+            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            assert!(!a.bad_faith, "{text}: {:?}", a.evidence);
+            assert!(!a.evidence.iter().any(|x| x.signal.starts_with("bad_faith")), "{text}: {:?}", a.evidence);
+            assert_eq!(a.draft.kind, "complaint", "{text}");
+        }
     }
 
     #[test]
