@@ -697,14 +697,35 @@ language (all sectors).",
     println!();
     print!("{}", per_class.render());
 
-    // What ours answers, to see where the errors go.
-    let mut answered: BTreeMap<(&str, String), usize> = BTreeMap::new();
-    for (i, s) in ctx.test().filter(|(_, s)| (s.lang == "pt" || s.lang == "en") && s.category.is_some()) {
-        *answered.entry((s.lang, ctx.preds[&i].category.clone())).or_insert(0) += 1;
+    // Where ours goes wrong: gold class (rows) against our answer (columns).
+    for lang in ["pt", "en"] {
+        let mut cells: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for (i, s) in ctx.test().filter(|(_, s)| s.lang == lang) {
+            if let Some(gold) = &s.category {
+                *cells.entry((gold.clone(), ctx.preds[&i].category.clone())).or_insert(0) += 1;
+            }
+        }
+        if cells.is_empty() {
+            continue;
+        }
+        let mut answers: Vec<&str> = cells.keys().map(|(_, p)| p.as_str()).collect();
+        answers.sort();
+        answers.dedup();
+        let mut golds: Vec<&str> = cells.keys().map(|(g, _)| g.as_str()).collect();
+        golds.dedup();
+        let mut head = vec![format!("{lang}: gold ↓ ours →")];
+        head.extend(answers.iter().map(|a| a.to_string()));
+        let mut t = Table::new(&head.iter().map(String::as_str).collect::<Vec<_>>());
+        for g in golds {
+            let mut row = vec![g.to_string()];
+            row.extend(answers.iter().map(|a| cells.get(&(g.to_string(), a.to_string())).map_or(String::new(), |n| n.to_string())));
+            t.row(row);
+        }
+        println!();
+        println!("Confusion ({lang}, all sectors):");
+        println!();
+        print!("{}", t.render());
     }
-    let list: Vec<String> = answered.iter().map(|((l, c), n)| format!("{l}:{c} {n}")).collect();
-    println!();
-    println!("Our answers on these samples: {}", list.join(", "));
 }
 
 /// Macro-F1 over the gold classes with at least `min` test samples (tiny classes make
