@@ -130,6 +130,15 @@ pub struct CategoryMix {
 /// explicit evidence wins over the model's prior where they disagree.
 pub const CATEGORY_MIX: CategoryMix = CategoryMix { lexicon_weight: 0.7, model_sure: 0.6 };
 
+/// The retail categories the category model has (almost) no training labels for: Reclame
+/// Aqui and CFPB tags map to 0 damaged goods, 1 technical, 9 delivery and 14
+/// misdescribed-product complaints of 1,696 (`calmly-train`). For these the lexicon decides
+/// whenever the model's own answer has no phrase behind it. Safety or health (0 labels
+/// too) is left to the mix: its phrases include the words of health care ("consulta",
+/// "exame"), which every complaint about a health plan holds, and the model was trained on
+/// such complaints.
+pub const UNTRAINED_CATEGORIES: [&str; 4] = ["damaged_or_defective", "technical", "delivery", "wrong_or_not_as_described"];
+
 /// The category from the model's probabilities (`MODEL_CATEGORIES` order) and the
 /// lexicon's evidence (`category_evidence`), with every category's mixed probability.
 pub fn mix_category(probs: &[f32], cat_raw: &BTreeMap<&str, f32>, is_complaint: bool, mix: CategoryMix) -> (&'static str, BTreeMap<String, f32>) {
@@ -155,6 +164,10 @@ pub fn mix_category(probs: &[f32], cat_raw: &BTreeMap<&str, f32>, is_complaint: 
     let supported = cat_raw.get(best.0).is_some_and(|&h| h > 0.0);
     let category = if !is_complaint && !supported {
         // Praise or a question has no complaint category unless its words name one.
+        lexicon_top
+    } else if !supported && UNTRAINED_CATEGORIES.contains(&lexicon_top) {
+        // The model never learned this class, so its low probability for it is no vote
+        // against the lexicon's phrases ("chegou quebrado" read as account access).
         lexicon_top
     } else if supported || best.1 >= mix.model_sure {
         best.0
@@ -393,5 +406,35 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
         bad_faith,
         plain_question,
         signals,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::MODEL_CATEGORIES;
+
+    /// Model probabilities with `top` at `p` and the rest shared evenly.
+    fn probs(top: &str, p: f32) -> Vec<f32> {
+        let rest = (1.0 - p) / (MODEL_CATEGORIES.len() - 1) as f32;
+        MODEL_CATEGORIES.iter().map(|c| if *c == top { p } else { rest }).collect()
+    }
+
+    #[test]
+    fn the_lexicon_decides_a_class_the_model_never_learned() {
+        // A sure model answer with no phrase behind it, and phrases for damaged goods:
+        // the model has no labels for damaged goods, so its low probability is no vote.
+        let lexicon = BTreeMap::from([("damaged_or_defective", 3.0)]);
+        assert_eq!(mix_category(&probs("account_or_access", 0.76), &lexicon, true, CATEGORY_MIX).0, "damaged_or_defective");
+        // A class the model learned keeps the mix: billing phrases against a sure
+        // customer-service answer do not overrule it on their own.
+        let lexicon = BTreeMap::from([("billing", 1.0)]);
+        assert_eq!(mix_category(&probs("customer_service", 0.9), &lexicon, true, CATEGORY_MIX).0, "customer_service");
+        // Safety or health is left to the mix (health-care words are in every health-plan complaint).
+        let lexicon = BTreeMap::from([("safety_or_health", 1.0)]);
+        assert_eq!(mix_category(&probs("customer_service", 0.9), &lexicon, true, CATEGORY_MIX).0, "customer_service");
+        // The model's answer with its own phrase wins over an untrained class's phrase.
+        let lexicon = BTreeMap::from([("billing", 2.0), ("delivery", 1.0)]);
+        assert_eq!(mix_category(&probs("billing", 0.8), &lexicon, true, CATEGORY_MIX).0, "billing");
     }
 }
