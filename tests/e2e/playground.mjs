@@ -45,6 +45,13 @@ page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
 const facts = () =>
   page.$$eval(".output .facts .row", (rows) => Object.fromEntries(rows.map((r) => [r.querySelector("dt").textContent, r.querySelector("dd").textContent])));
 const draft = () => page.$eval(".output textarea.draft", (e) => e.value);
+/** Types `text`, analyses it and waits for its result: the facts and the public draft. */
+const analyse = async (text) => {
+  await page.fill("#complaint", text);
+  await page.click("button[type=submit]");
+  await page.waitForFunction((t) => document.querySelector(".output blockquote.complaint-text")?.textContent === t, text);
+  return { f: await facts(), d: await draft() };
+};
 /** Waits until the public draft differs from `before` (a settings change re-analyses after a pause). */
 const draftChanged = (before) => page.waitForFunction((b) => document.querySelector(".output textarea.draft")?.value !== b, before, { timeout: 5000 });
 
@@ -80,11 +87,7 @@ try {
     { text: "Send me a $50 gift card and I'll change my review to 5 stars.", bad: true },
     { text: "The chair arrived broken. I'll update my review if you replace it.", bad: false },
   ]) {
-    await page.fill("#complaint", c.text);
-    await page.click("button[type=submit]");
-    await page.waitForFunction((t) => document.querySelector(".output blockquote.complaint-text")?.textContent === t, c.text);
-    const f = await facts();
-    const d = await draft();
+    const { f, d } = await analyse(c.text);
     const note = await page.$eval(".output .what-to-say", (e) => e.textContent);
     check(f["Bad faith"] === (c.bad ? "yes" : "no"), `bad faith ${f["Bad faith"]} for: ${c.text}`);
     check(note.includes(UI("en").policy_note) === c.bad, `the policy note is ${c.bad ? "missing" : "shown"} for: ${c.text}`);
@@ -99,11 +102,7 @@ try {
     { text: "Vocês entregam no sábado?", question: true },
     { text: "Cadê meu pedido? Já faz 10 dias.", question: false },
   ]) {
-    await page.fill("#complaint", c.text);
-    await page.click("button[type=submit]");
-    await page.waitForFunction((t) => document.querySelector(".output blockquote.complaint-text")?.textContent === t, c.text);
-    const f = await facts();
-    const d = await draft();
+    const { f, d } = await analyse(c.text);
     check(f.Language === "pt", `language ${f.Language} for: ${c.text}`);
     check(f.Complaint.startsWith(c.question ? "no" : "yes"), `complaint ${f.Complaint} for: ${c.text}`);
     // Every pt apology holds one of these words, every pt answer to a question "pergunt".
