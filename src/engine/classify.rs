@@ -346,9 +346,12 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     let offer_with_demand = near(matches, "bad_faith:rating_offer", "bad_faith:demand", OFFER_DEMAND_GAP);
     let extortion = count("bad_faith:extortion") > 0.0 || offer_with_demand;
     let abuse = count("bad_faith:abuse");
-    let insult_tokens: Vec<(usize, usize)> = matches.iter().filter(|m| m.signal == "bad_faith:abuse").map(|m| (m.start, m.end)).collect();
-    let other_words = content_words(text, tokens).into_iter().filter(|&k| !insult_tokens.iter().any(|&(a, b)| k >= a && k < b)).count();
-    let bad_faith = extortion || (abuse > 0.0 && cat_hits == 0.0 && complaint == 0.0 && praise == 0.0 && other_words <= ABUSE_MAX_OTHER_WORDS);
+    // The words said beside the insults (counted only when there is an insult).
+    let other_words = || {
+        let insults: Vec<(usize, usize)> = matches.iter().filter(|m| m.signal == "bad_faith:abuse").map(|m| (m.start, m.end)).collect();
+        content_words(text, tokens).into_iter().filter(|&k| !insults.iter().any(|&(a, b)| k >= a && k < b)).count()
+    };
+    let bad_faith = extortion || (abuse > 0.0 && cat_hits == 0.0 && complaint == 0.0 && praise == 0.0 && other_words() <= ABUSE_MAX_OTHER_WORDS);
 
     // --- evidence, once per (phrase, signal), in text order
     let mut evidence: Vec<Evidence> = Vec::new();

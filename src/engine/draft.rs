@@ -331,7 +331,6 @@ pub fn with_custom(r: &Register, custom: &std::collections::BTreeMap<String, Str
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::Kind;

@@ -626,6 +626,11 @@ fn truncate_at_char(s: &str, max: usize) -> &str {
 mod tests {
     use super::*;
 
+    /// One text, alone, with the default settings.
+    fn analyze(text: &str) -> ComplaintAnalysis {
+        engine().unwrap().analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &Settings::default())
+    }
+
     #[test]
     fn urls() {
         assert_eq!(host_of("https://WWW.Amazon.com:443/x/y?z").as_deref(), Some("www.amazon.com"));
@@ -681,8 +686,6 @@ mod tests {
 
     #[test]
     fn a_plain_question_is_answered_and_a_complaint_put_as_one_is_not() {
-        let e = engine().unwrap();
-        let settings = Settings::default();
         for (lang, text) in [
             ("es", "¿Tienen este modelo en talla M?"),
             ("pl", "Czy wysyłacie za granicę?"),
@@ -693,7 +696,7 @@ mod tests {
             ("en", "Is this available in blue?"),
             ("en", "Do you ship to Canada?"),
         ] {
-            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            let a = analyze(text);
             assert_eq!((a.draft.language.as_str(), a.draft.kind.as_str()), (lang, "question"), "{text}: {}", a.complaint_score);
             assert!(!a.is_complaint, "{text}: {}", a.complaint_score);
             assert!(!a.evidence.iter().any(|x| x.signal == "model:complaint"), "{text}: {:?}", a.evidence);
@@ -705,15 +708,13 @@ mod tests {
             "Where is my order? I paid two weeks ago.",
             "Why was I charged twice?",
         ] {
-            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            let a = analyze(text);
             assert_eq!(a.draft.kind, "complaint", "{text}");
         }
     }
 
     #[test]
     fn a_demand_tied_to_the_rating_gets_the_policy_and_a_promise_to_update_does_not() {
-        let e = engine().unwrap();
-        let settings = Settings::default();
         let extortion = [
             ("en", "Give me a $100 voucher and I'll change my review to 5 stars, otherwise it stays 1 star."),
             ("en", "I'll give you 5 stars if you send me a free one."),
@@ -723,7 +724,7 @@ mod tests {
             ("ro", "Dati-mi un voucher de 200 lei si schimb recenzia in 5 stele."),
         ];
         for (lang, text) in extortion {
-            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            let a = analyze(text);
             assert!(a.bad_faith, "{text}: {:?}", a.evidence);
             assert_eq!((a.draft.language.as_str(), a.draft.kind.as_str()), (lang, "policy"), "{text}");
             // The offer and the demand are the evidence; the plan says to state the policy.
@@ -746,14 +747,14 @@ mod tests {
             "There was soap scum all over the shower.",
         ];
         for text in good_faith {
-            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            let a = analyze(text);
             assert!(!a.bad_faith, "{text}: {:?}", a.evidence);
             assert_ne!(a.draft.kind, "policy", "{text}");
             assert!(!a.evidence.iter().any(|x| x.signal.starts_with("bad_faith")), "{text}: {:?}", a.evidence);
         }
         // Abuse with nothing concrete gets the calm policy reply, not an apology.
         for text in ["You are all idiots. Worst company ever. Idiots!!!", "@turbotax fuck you"] {
-            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            let a = analyze(text);
             assert!(a.bad_faith, "{text}: {:?}", a.evidence);
             assert_eq!(a.draft.kind, "policy", "{text}");
         }
@@ -763,7 +764,7 @@ mod tests {
             "So just left London on the train. 4:30pm. I was supposed to leave London this morning at 10am. Thanks @British_Airways. Morons.",
             "@DICKS how the fuck you gonna have Providence Friars sweatshirts but not SJSU?!?!",
         ] {
-            let a = e.analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &settings);
+            let a = analyze(text);
             assert!(!a.bad_faith, "{text}: {:?}", a.evidence);
             assert!(!a.evidence.iter().any(|x| x.signal.starts_with("bad_faith")), "{text}: {:?}", a.evidence);
             assert_eq!(a.draft.kind, "complaint", "{text}");

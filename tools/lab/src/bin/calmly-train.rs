@@ -353,6 +353,10 @@ fn main() {
         *per_class.entry(MODEL_CATEGORIES[*c]).or_default() += 1;
     }
     eprintln!("category: {} examples {:?}", examples.len(), per_class);
+    // The engine lets the lexicon decide these classes because the labels barely hold them:
+    // a change in the data shows here.
+    let untrained: Vec<String> = calmly::engine::classify::UNTRAINED_CATEGORIES.iter().map(|c| format!("{c} {}", per_class.get(c).copied().unwrap_or(0))).collect();
+    eprintln!("category: labels of classify::UNTRAINED_CATEGORIES: {}", untrained.join(", "));
     let t = std::time::Instant::now();
     let (category, grid) = select_and_train("category", &mut examples, MODEL_CATEGORIES.len(), CATEGORY_BITS, 0x5eed_0002);
     eprintln!("category model trained in {:.1} s", t.elapsed().as_secs_f32());
