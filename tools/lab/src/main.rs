@@ -18,7 +18,7 @@ use calmly_lab::report::{f3, Table};
 /// The languages we draft in, and so evaluate.
 const LANGS: [&str; 5] = ["pt", "es", "pl", "ro", "en"];
 
-const USAGE: &str = "usage: calmly-lab eval [--quick] [--only SECTION,…] | speed [--quick]
+const USAGE: &str = "usage: calmly-lab eval [--quick] [--only SECTION,…] | speed [--quick] | dump [--train|--all]
 
   eval      load ../shared/data, print every table of issue 4 (a few minutes in release)
   speed     only the language-ID and full-analysis tables, with their speed (native and
@@ -26,6 +26,9 @@ const USAGE: &str = "usage: calmly-lab eval [--quick] [--only SECTION,…] | spe
   --only    some sections of eval: data, langid, complaints, cross-domain, categories,
             severity, speed
   --quick   small caps (600 samples a source, 200 texts a language for language ID): a smoke run
+  dump      the labelled Test samples (--train: the Train split; --all: both) as JSON lines
+            that `calmly analyze --jsonl` reads, each with its labels beside the text
+            (source, lang, split, complaint, category, intensity), for probing the engine
 
 The data folder is $CALMLY_SHARED/data, else ../shared/data beside the repository, else
 /work/shared/data. Build with CARGO_TARGET_DIR=/tmp/target-lab (see tools/lab/README.md).";
@@ -49,6 +52,24 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Some("dump") if args.len() <= 2 => {
+            let which = match args.get(1).map(String::as_str) {
+                None => Some(Split::Test),
+                Some("--train") => Some(Split::Train),
+                Some("--all") => None,
+                Some(_) => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            match dump(which) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("calmly-lab: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Some("-h") | Some("--help") | Some("help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -58,6 +79,33 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `dump`: every labelled sample of a split (or both) as one JSON line that `calmly
+/// analyze --jsonl` reads (`id`, `text`, `title`), with its labels beside for the reader.
+fn dump(which: Option<Split>) -> Result<(), String> {
+    use std::io::Write;
+    let samples = data::load_all()?;
+    let out = std::io::stdout();
+    let mut out = std::io::BufWriter::new(out.lock());
+    for (i, s) in samples.iter().enumerate() {
+        if which.is_some_and(|w| w != s.split) || (s.complaint.is_none() && s.category.is_none() && s.intensity.is_none()) {
+            continue;
+        }
+        let line = serde_json::json!({
+            "id": format!("{}#{i}", s.source),
+            "text": s.text,
+            "title": s.title,
+            "source": s.source,
+            "lang": s.lang,
+            "split": if s.split == Split::Test { "test" } else { "train" },
+            "complaint": s.complaint,
+            "category": s.category,
+            "intensity": s.intensity,
+        });
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())
 }
 
 /// Everything the sections share.
