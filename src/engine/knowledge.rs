@@ -105,6 +105,14 @@ pub struct Lexicon {
     /// "się zawiesza", "nie włącza się" also "się nie włącza").
     #[serde(default)]
     pub clitics: Vec<String>,
+    /// Words that negate a positive or negative phrase standing at most
+    /// `lexicon::NEGATION_REACH` words after them in the same clause ("isn't fixed", "não
+    /// é bom", "nunca tive problema", "sin problemas"): `PhraseSet::negate`.
+    #[serde(default)]
+    pub negators: Vec<String>,
+    /// Words that end a negator's reach ("not cheap but good"): contrast words.
+    #[serde(default)]
+    pub negation_breaks: Vec<String>,
     #[serde(default)]
     pub complaint: Vec<String>,
     #[serde(default)]

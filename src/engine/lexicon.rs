@@ -49,7 +49,18 @@ pub struct PhraseSet {
     /// The lengths (in chars) that prefix phrases start with, sorted: only these prefixes
     /// of a word are looked up.
     prefix_lens: Vec<usize>,
+    /// The language's negators and the words that end their reach (`negate`).
+    negators: Vec<String>,
+    negation_breaks: Vec<String>,
 }
+
+/// How far a negator reaches, in words (the negator's own position included): a
+/// positive phrase up to 3 words on ("isn't fixed": the apostrophe splits "isn" and "t";
+/// "not very happy", "não foi nada bom"); a one-word negative phrase up to 2 ("no
+/// problem", "nie jest źle", "no da problemas", but not "did not resolve my issue"); a
+/// longer negative phrase only right after it ("nu am avut probleme", but not "não
+/// consigo resolver o problema"). Negating a negative is the rarer and riskier reading.
+pub const NEGATION_REACH: [usize; 3] = [3, 2, 1];
 
 /// One occurrence of a phrase: tokens `start..end`.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +72,7 @@ pub struct Match<'a> {
 
 impl PhraseSet {
     pub fn from_lexicon(lx: &Lexicon) -> PhraseSet {
-        let mut set = PhraseSet::default();
+        let mut set = PhraseSet { negators: lx.negators.clone(), negation_breaks: lx.negation_breaks.clone(), ..PhraseSet::default() };
         let plain: [(&str, &Vec<String>); 7] = [
             ("complaint", &lx.complaint),
             ("praise", &lx.praise),
@@ -162,6 +173,63 @@ impl PhraseSet {
         out
     }
 
+    /// All phrase occurrences in `text` (whose tokens are `tokens`), in text order, with
+    /// the language's negation applied (`negate`).
+    pub fn find_in<'s>(&'s self, text: &str, tokens: &[Token]) -> Vec<Match<'s>> {
+        let mut found = self.find(tokens);
+        self.negate(text, tokens, &mut found);
+        found
+    }
+
+    /// Applies the language's negators to `matches`. A positive or praise phrase that a
+    /// negator governs ("isn't fixed", "não é bom", "nie warto") becomes a negative one,
+    /// its span widened to take in the negator so the evidence quotes it; a negative
+    /// phrase that one governs ("no problem", "nunca tive problema", "sin problemas") is
+    /// dropped. A negator governs a phrase within `NEGATION_REACH` words of it, in the same
+    /// clause: punctuation, a dash or a word of `negation_breaks` between them ends its
+    /// reach ("not cheap, but good", "not cheap but good", "sin duda es una maravilla"). A
+    /// negator that starts a phrase of its own ("nie polecam", "no response") is that
+    /// phrase's, and governs nothing else ("Nie polecam, tragedia").
+    pub fn negate<'s>(&self, text: &str, tokens: &[Token], matches: &mut Vec<Match<'s>>) {
+        if self.negators.is_empty() || matches.is_empty() {
+            return;
+        }
+        let is = |list: &[String], k: usize| list.iter().any(|w| *w == tokens[k].word);
+        let taken: Vec<usize> = matches.iter().map(|m| m.start).filter(|&k| k < tokens.len() && is(&self.negators, k)).collect();
+        let governed = |start: usize, reach: usize| -> Option<usize> {
+            if start >= tokens.len() || is(&self.negators, start) {
+                return None;
+            }
+            for k in (start.saturating_sub(reach)..start).rev() {
+                let gap = text.get(tokens[k].end..tokens[k + 1].start).unwrap_or_default();
+                let clause_ends = gap.contains(['.', ',', ';', ':', '!', '?', '(', ')', '\n', '–', '—']) || gap.contains(" - ");
+                if clause_ends || is(&self.negation_breaks, k) || taken.contains(&k) {
+                    return None;
+                }
+                if is(&self.negators, k) {
+                    // "isn't": the quote starts at "isn", not at "t".
+                    let mut k = k;
+                    while k > 0 && text.get(tokens[k - 1].end..tokens[k].start).is_some_and(|g| !g.is_empty() && !g.contains(char::is_whitespace)) {
+                        k -= 1;
+                    }
+                    return Some(k);
+                }
+            }
+            None
+        };
+        let [positive, one_word, longer] = NEGATION_REACH;
+        matches.retain_mut(|m| match m.signal {
+            "positive" | "praise" => {
+                if let Some(k) = governed(m.start, positive) {
+                    *m = Match { signal: "negative", start: k, end: m.end };
+                }
+                true
+            }
+            "negative" => governed(m.start, if m.end - m.start == 1 { one_word } else { longer }).is_none(),
+            _ => true,
+        });
+    }
+
     fn try_all<'s>(&'s self, ids: &[usize], tokens: &[Token], at: usize, out: &mut Vec<Match<'s>>) {
         for &id in ids {
             let p = &self.phrases[id];
@@ -220,6 +288,41 @@ mod tests {
         // A clitic alone is not moved anywhere; a word that is not a clitic does not move.
         assert_eq!(spans("się"), [(0, 1)]);
         assert!(!spans("włącza nie").iter().any(|&(a, b)| b - a == 2));
+    }
+
+    /// The signals and quoted spans left after negation, with the given negators.
+    fn negated(phrases: &[(&str, &str)], negators: &[&str], breaks: &[&str], text: &str) -> Vec<(String, String)> {
+        let mut s = set(phrases);
+        s.negators = negators.iter().map(|w| crate::engine::fold::fold_words(w).join(" ")).collect();
+        s.negation_breaks = breaks.iter().map(|w| crate::engine::fold::fold_words(w).join(" ")).collect();
+        let toks = tokenize(text);
+        s.find_in(text, &toks).into_iter().map(|m| (m.signal.to_string(), text[toks[m.start].start..toks[m.end - 1].end].to_string())).collect()
+    }
+
+    #[test]
+    fn a_negator_turns_a_positive_phrase_negative_and_drops_a_negative_one() {
+        let en = |t: &str| negated(&[("fixed", "positive"), ("happy", "positive"), ("problem", "negative"), ("no response", "complaint"), ("never got", "complaint")], &["not", "no", "never", "t"], &["but"], t);
+        let pair = |sig: &str, q: &str| (sig.to_string(), q.to_string());
+        // Positive, negated: negative, quoted with its negator ("isn't", not "t").
+        assert_eq!(en("The problem still isn't fixed"), [pair("negative", "problem"), pair("negative", "isn't fixed")]);
+        assert_eq!(en("not very happy"), [pair("negative", "not very happy")]);
+        // Out of reach: too far, another clause, past a contrast word.
+        assert_eq!(en("not that it was ever fixed"), [pair("positive", "fixed")]);
+        assert_eq!(en("Not cheap. Happy though"), [pair("positive", "Happy")]);
+        assert_eq!(en("not cheap but happy"), [pair("positive", "happy")]);
+        // Negative, negated: dropped; a one-word phrase two words on, a longer one only right after.
+        assert_eq!(en("no problem at all"), Vec::<(String, String)>::new());
+        assert_eq!(en("never a problem"), Vec::<(String, String)>::new());
+        assert_eq!(en("you did not resolve my problem"), [pair("negative", "problem")]);
+        // A negator that opens a phrase of its own governs nothing else.
+        assert_eq!(en("no response problem"), [pair("complaint", "no response"), pair("negative", "problem")]);
+        assert_eq!(en("never got fixed"), [pair("complaint", "never got"), pair("positive", "fixed")]);
+        // Polish: "nie polecam" keeps "tragedia"; "nie jest źle" is not negative; "nie warto" is.
+        let pl = |t: &str| negated(&[("nie polecam", "negative"), ("tragedia", "negative"), ("źle", "negative"), ("warto", "positive")], &["nie", "bez"], &["ale", "powodu"], t);
+        assert_eq!(pl("Nie polecam tragedia"), [pair("negative", "Nie polecam"), pair("negative", "tragedia")]);
+        assert_eq!(pl("Za tę cenę nie jest źle"), Vec::<(String, String)>::new());
+        assert_eq!(pl("Nie warto"), [pair("negative", "Nie warto")]);
+        assert_eq!(pl("pęka bez powodu tragedia"), [pair("negative", "tragedia")]);
     }
 
     #[test]

@@ -413,11 +413,11 @@ impl Engine {
         // Match with the detected language's lexicon; unknown language: all of them.
         let mut matches = Vec::new();
         match self.phrases.get(&language).filter(|p| !p.is_empty()) {
-            Some(set) => matches.extend(set.find(&tokens)),
+            Some(set) => matches.extend(set.find_in(text, &tokens)),
             None => {
                 for lang in lang::DRAFT_LANGUAGES {
                     if let Some(set) = self.phrases.get(lang) {
-                        matches.extend(set.find(&tokens));
+                        matches.extend(set.find_in(text, &tokens));
                     }
                 }
             }
@@ -629,6 +629,44 @@ mod tests {
     /// One text, alone, with the default settings.
     fn analyze(text: &str) -> ComplaintAnalysis {
         engine().unwrap().analyze_item(&SnapshotItem { id: "1".into(), text: text.into(), ..Default::default() }, &Settings::default())
+    }
+
+    /// The (phrase, signal) pairs of an analysis's evidence.
+    fn evidence(a: &ComplaintAnalysis) -> Vec<(String, String)> {
+        a.evidence.iter().map(|e| (e.phrase.clone(), e.signal.clone())).collect()
+    }
+
+    #[test]
+    fn a_negated_word_is_read_with_its_negation() {
+        let has = |a: &ComplaintAnalysis, phrase: &str, signal: &str| evidence(a).contains(&(phrase.to_string(), signal.to_string()));
+        let a = analyze("The problem still isn't fixed.");
+        assert!(has(&a, "isn't fixed", "negative"), "{:?}", evidence(&a));
+        assert!(!has(&a, "fixed", "positive"));
+        assert!(a.sentiment < 0.0);
+        // "No problem" and "sin ningún problema" are no complaint words.
+        let a = analyze("Lo uso a diario sin ningún problema, muy contento.");
+        assert!(!a.evidence.iter().any(|e| e.signal == "negative"), "{:?}", evidence(&a));
+        assert!(a.sentiment > 0.0);
+        // A negator that opens its own phrase governs nothing else.
+        let a = analyze("Nie polecam, tragedia.");
+        assert!(has(&a, "tragedia", "negative"), "{:?}", evidence(&a));
+    }
+
+    #[test]
+    fn a_severity_signal_needs_its_meaning_not_just_its_word() {
+        let signals = |t: &str| analyze(t).evidence.iter().filter(|e| e.signal.starts_with("severity:")).map(|e| e.signal.clone()).collect::<Vec<_>>();
+        // A hotel's television, a video watched on YouTube, "in my view", "the law", daily use, "I don't recall".
+        assert!(signals("La habitación tenía televisión y aire acondicionado, pero estaba sucia.").is_empty());
+        assert!(signals("Bateria se descarcă în 20 de minute pe youtube, îl folosesc zilnic.").is_empty());
+        assert!(signals("A mi juicio el desayuno era muy pobre.").is_empty());
+        assert!(signals("I don't recall placing this order, please cancel it.").is_empty());
+        assert!(signals("Lekarz przyjmuje na NFZ, ale kazał czekać dwie godziny.").is_empty());
+        // The threats themselves still count.
+        assert!(signals("Si no me devolvéis el dinero pondré una hoja de reclamaciones.").contains(&"severity:regulator".to_string()));
+        assert!(signals("Jeśli nie oddacie pieniędzy, piszę do prasy i składam skargę do NFZ.").iter().any(|s| s == "severity:public_escalation"));
+        assert!(signals("Jeśli nie oddacie pieniędzy, piszę do prasy i składam skargę do NFZ.").iter().any(|s| s == "severity:regulator"));
+        assert!(signals("Dacă nu primesc banii, vă dau în judecată.").contains(&"severity:legal".to_string()));
+        assert!(signals("The charger caught fire and there is a product recall on it.").contains(&"severity:safety".to_string()));
     }
 
     #[test]
