@@ -187,15 +187,23 @@ impl PhraseSet {
     /// phrase that one governs ("no problem", "nunca tive problema", "sin problemas") is
     /// dropped. A negator governs a phrase within `NEGATION_REACH` words of it, in the same
     /// clause: punctuation, a dash or a word of `negation_breaks` between them ends its
-    /// reach ("not cheap, but good", "not cheap but good", "sin duda es una maravilla"). A
-    /// negator that starts a phrase of its own ("nie polecam", "no response") is that
-    /// phrase's, and governs nothing else ("Nie polecam, tragedia").
+    /// reach ("not cheap, but good", "not cheap but good", "sin duda es una maravilla").
+    /// A phrase inside a longer phrase with a polarity takes that phrase's reading: inside
+    /// praise ("can't thank you enough", "sem nenhum defeito") a positive word stays and a
+    /// negative one goes; inside a complaint or a negative phrase, the reverse. A negator
+    /// inside a phrase of its own ("nie polecam", "no response") governs nothing outside
+    /// it ("Nie polecam tragedia").
     pub fn negate<'s>(&self, text: &str, tokens: &[Token], matches: &mut Vec<Match<'s>>) {
         if self.negators.is_empty() || matches.is_empty() {
             return;
         }
         let is = |list: &[String], k: usize| list.iter().any(|w| *w == tokens[k].word);
-        let taken: Vec<usize> = matches.iter().map(|m| m.start).filter(|&k| k < tokens.len() && is(&self.negators, k)).collect();
+        // Negators inside a phrase of their own ("nie polecam", "can't thank you enough").
+        let mut in_phrase = vec![false; tokens.len()];
+        for m in matches.iter() {
+            in_phrase[m.start.min(tokens.len())..m.end.min(tokens.len())].fill(true);
+        }
+        let taken = |k: usize| in_phrase[k] && is(&self.negators, k);
         let governed = |start: usize, reach: usize| -> Option<usize> {
             if start >= tokens.len() || is(&self.negators, start) {
                 return None;
@@ -203,7 +211,7 @@ impl PhraseSet {
             for k in (start.saturating_sub(reach)..start).rev() {
                 let gap = text.get(tokens[k].end..tokens[k + 1].start).unwrap_or_default();
                 let clause_ends = gap.contains(['.', ',', ';', ':', '!', '?', '(', ')', '\n', '–', '—']) || gap.contains(" - ");
-                if clause_ends || is(&self.negation_breaks, k) || taken.contains(&k) {
+                if clause_ends || is(&self.negation_breaks, k) || taken(k) {
                     return None;
                 }
                 if is(&self.negators, k) {
@@ -217,16 +225,55 @@ impl PhraseSet {
             }
             None
         };
+        let polarity = |signal: &str| match signal {
+            "positive" | "praise" => 1,
+            "negative" | "complaint" => -1,
+            _ => 0,
+        };
+        // The longest phrase with a polarity that holds each match, if any: the match
+        // takes that phrase's reading, after the phrase's own negation.
+        // `find` gives matches in order of their first word, so a container starts at most
+        // the longest phrase's length before the match it holds.
+        let longest = matches.iter().map(|m| m.end - m.start).max().unwrap_or(0);
+        let container: Vec<Option<usize>> = matches
+            .iter()
+            .map(|m| {
+                let from = matches.partition_point(|o| o.start + longest < m.start);
+                (from..matches.len())
+                    .take_while(|&j| matches[j].start <= m.start)
+                    .filter(|&j| {
+                        let o = &matches[j];
+                        o.start <= m.start && m.end <= o.end && o.end - o.start > m.end - m.start && polarity(o.signal) != 0
+                    })
+                    .max_by_key(|&j| matches[j].end - matches[j].start)
+            })
+            .collect();
         let [positive, one_word, longer] = NEGATION_REACH;
-        matches.retain_mut(|m| match m.signal {
-            "positive" | "praise" => {
-                if let Some(k) = governed(m.start, positive) {
-                    *m = Match { signal: "negative", start: k, end: m.end };
-                }
-                true
+        let mut keep = vec![true; matches.len()];
+        for (i, m) in matches.iter_mut().enumerate() {
+            if container[i].is_some() {
+                continue;
             }
-            "negative" => governed(m.start, if m.end - m.start == 1 { one_word } else { longer }).is_none(),
-            _ => true,
+            match m.signal {
+                "positive" | "praise" => {
+                    if let Some(k) = governed(m.start, positive) {
+                        *m = Match { signal: "negative", start: k, end: m.end };
+                    }
+                }
+                "negative" => keep[i] = governed(m.start, if m.end - m.start == 1 { one_word } else { longer }).is_none(),
+                _ => {}
+            }
+        }
+        for i in 0..matches.len() {
+            if let Some(c) = container[i] {
+                let p = polarity(matches[i].signal);
+                keep[i] = p == 0 || (keep[c] && p == polarity(matches[c].signal));
+            }
+        }
+        let mut i = 0;
+        matches.retain(|_| {
+            i += 1;
+            keep[i - 1]
         });
     }
 
@@ -317,6 +364,11 @@ mod tests {
         // A negator that opens a phrase of its own governs nothing else.
         assert_eq!(en("no response problem"), [pair("complaint", "no response"), pair("negative", "problem")]);
         assert_eq!(en("never got fixed"), [pair("complaint", "never got"), pair("positive", "fixed")]);
+        // A phrase inside a longer one with a polarity takes its reading.
+        let nested = |t: &str| negated(&[("can't thank you enough", "praise"), ("thank", "positive"), ("sem nenhum defeito", "praise"), ("defeito", "negative"), ("not good enough", "complaint"), ("good", "positive")], &["t", "sem", "nenhum", "not"], &[], t);
+        assert_eq!(nested("I can't thank you enough"), [pair("praise", "can't thank you enough"), pair("positive", "thank")]);
+        assert_eq!(nested("chegou sem nenhum defeito"), [pair("praise", "sem nenhum defeito")]);
+        assert_eq!(nested("not good enough"), [pair("complaint", "not good enough")]);
         // Polish: "nie polecam" keeps "tragedia"; "nie jest źle" is not negative; "nie warto" is.
         let pl = |t: &str| negated(&[("nie polecam", "negative"), ("tragedia", "negative"), ("źle", "negative"), ("warto", "positive")], &["nie", "bez"], &["ale", "powodu"], t);
         assert_eq!(pl("Nie polecam tragedia"), [pair("negative", "Nie polecam"), pair("negative", "tragedia")]);
