@@ -653,6 +653,25 @@ mod tests {
     }
 
     #[test]
+    fn a_short_text_that_states_a_breach_and_demands_a_remedy_is_a_complaint() {
+        for text in [
+            "O liquidificador chegou trincado. Quero a troca por um novo.",
+            "La batidora llegó rota. Quiero que me envíen otra.",
+            "Blender przyszedł pęknięty. Proszę o wymianę na nowy.",
+            "Blenderul a venit crăpat. Vreau să mi-l înlocuiți cu unul nou.",
+            "I've talked to three agents and nobody helps. I want to speak to a manager.",
+        ] {
+            let a = analyze(text);
+            assert!(a.is_complaint, "{text}: {}", a.complaint_score);
+            assert_eq!(a.draft.kind, "complaint", "{text}");
+        }
+        // A remedy told as part of praise, or asked about with no breach, is no complaint.
+        for text in ["Fiz a troca do tamanho e foi super rápido, adorei!", "Pedí el cambio de talla y llegó en dos días, genial."] {
+            assert!(!analyze(text).is_complaint, "{text}");
+        }
+    }
+
+    #[test]
     fn a_severity_signal_needs_its_meaning_not_just_its_word() {
         let signals = |t: &str| analyze(t).evidence.iter().filter(|e| e.signal.starts_with("severity:")).map(|e| e.signal.clone()).collect::<Vec<_>>();
         // A hotel's television, a video watched on YouTube, "in my view", "the law", daily use, "I don't recall".
