@@ -210,7 +210,7 @@ impl PhraseSet {
             }
             for k in (start.saturating_sub(reach)..start).rev() {
                 let gap = text.get(tokens[k].end..tokens[k + 1].start).unwrap_or_default();
-                let clause_ends = gap.contains(['.', ',', ';', ':', '!', '?', '(', ')', '\n', '–', '—']) || gap.contains(" - ");
+                let clause_ends = gap.contains(['.', ',', ';', ':', '!', '?', '(', ')', '\n', '\\', '–', '—']) || gap.contains(" - ");
                 if clause_ends || is(&self.negation_breaks, k) || taken(k) {
                     return None;
                 }
