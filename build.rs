@@ -59,7 +59,7 @@ fn main() {
 
     for lx in &mut lexicons {
         for list in [
-            &mut lx.stopwords, &mut lx.clitics, &mut lx.negators, &mut lx.negation_breaks, &mut lx.complaint, &mut lx.praise, &mut lx.question, &mut lx.positive,
+            &mut lx.stopwords, &mut lx.clitics, &mut lx.negators, &mut lx.negation_breaks, &mut lx.complaint, &mut lx.praise, &mut lx.gratitude, &mut lx.question, &mut lx.positive,
             &mut lx.negative, &mut lx.intensifiers, &mut lx.profanity,
         ] {
             fold_all(list);

@@ -65,7 +65,7 @@ const TEMPLATE_KEYS: [(&str, &[&str]); 7] = [
         &["greeting", "greeting_named", "greeting_formal", "greeting_named_formal", "apology", "resolved", "prevention", "invite_update", "signature", "signature_formal"],
     ),
     // The reply to praise signs with the public reply's signatures.
-    ("thanks", &["greeting", "greeting_named", "thanks", "thanks_brief", "invite"]),
+    ("thanks", &["greeting", "greeting_named", "thanks", "thanks_brief", "welcome", "invite"]),
     // So does the answer to a question.
     ("question", &["greeting", "greeting_named", "answer", "channel"]),
     // And the reply to bad faith.

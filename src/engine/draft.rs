@@ -139,6 +139,9 @@ fn keys(slot: &str, vars: &Vars, tone: Tone) -> Vec<String> {
     if slot == "acknowledge" && vars.contains_key("quote") {
         bases.push("acknowledge_quote".to_string());
     }
+    if slot == "thanks" && vars.contains_key("gratitude") {
+        bases.push("welcome".to_string());
+    }
     bases.push(slot.to_string());
     let mut out = Vec::new();
     for b in bases {

@@ -117,6 +117,10 @@ pub struct Lexicon {
     pub complaint: Vec<String>,
     #[serde(default)]
     pub praise: Vec<String>,
+    /// Thanks said ("thank you", "obrigado", "dzięki"): a short text that only thanks gets
+    /// the thank-you's welcome, not an apology.
+    #[serde(default)]
+    pub gratitude: Vec<String>,
     #[serde(default)]
     pub question: Vec<String>,
     #[serde(default)]

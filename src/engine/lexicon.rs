@@ -73,9 +73,10 @@ pub struct Match<'a> {
 impl PhraseSet {
     pub fn from_lexicon(lx: &Lexicon) -> PhraseSet {
         let mut set = PhraseSet { negators: lx.negators.clone(), negation_breaks: lx.negation_breaks.clone(), ..PhraseSet::default() };
-        let plain: [(&str, &Vec<String>); 7] = [
+        let plain: [(&str, &Vec<String>); 8] = [
             ("complaint", &lx.complaint),
             ("praise", &lx.praise),
+            ("gratitude", &lx.gratitude),
             ("question", &lx.question),
             ("positive", &lx.positive),
             ("negative", &lx.negative),

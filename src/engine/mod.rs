@@ -65,6 +65,12 @@ pub const QUESTION_MAX_SCORE: f32 = 0.1;
 /// at 0.22–0.42 keep the complaint's reply.
 pub const PLAIN_QUESTION_MAX_SCORE: f32 = 0.2;
 
+/// A text of at most this many words that thanks (a `gratitude` phrase), with nothing of a
+/// complaint in it and a complaint score under `PRAISE_MAX_SCORE`, gets the thank-you's
+/// welcome ("You're welcome!…") instead of an apology: "@walmarthelp Okay thank you.",
+/// "@neimanmarcus Thank you". A longer text is a review, and its thanks is part of the story.
+pub const GRATITUDE_MAX_WORDS: usize = 25;
+
 /// An engine error: what went wrong, in words a user can act on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error(pub String);
@@ -308,6 +314,11 @@ impl Engine {
                 vars.insert("gesture", settings.gesture.trim().to_string());
             }
             let seed = text;
+            // Thanks with no praise and no stars is answered with the welcome.
+            let has = |signal: &str| c.evidence.iter().any(|e| e.signal == signal);
+            if reply_kind == draft::Kind::Thanks && has("gratitude") && !has("praise") && !rating.is_some_and(|r| r >= 0.8) {
+                vars.insert("gratitude", "yes".into());
+            }
             if reply_kind != draft::Kind::Public {
                 // Praise gets a thank-you, a question an answer, bad faith the policy; none of
                 // them a case's private, resolution and closing messages.
@@ -547,8 +558,9 @@ fn reply_kind(c: &classify::Classification, rating: Option<f32>, text: &str, wor
     if c.is_complaint || objection {
         return draft::Kind::Public;
     }
-    // Praise: a praise phrase or stars, and positive overall.
-    if c.complaint_score < PRAISE_MAX_SCORE && c.sentiment > 0.0 && (has("praise") || rating.is_some_and(|r| r >= 0.8)) {
+    // Praise: a praise phrase or stars, or thanks in a short text; and positive overall.
+    let grateful = has("gratitude") && words <= GRATITUDE_MAX_WORDS;
+    if c.complaint_score < PRAISE_MAX_SCORE && c.sentiment > 0.0 && (has("praise") || grateful || rating.is_some_and(|r| r >= 0.8)) {
         return draft::Kind::Thanks;
     }
     // Asking is a question phrase, or a short text that ends in "?": a question mark inside
@@ -668,6 +680,23 @@ mod tests {
         // A remedy told as part of praise, or asked about with no breach, is no complaint.
         for text in ["Fiz a troca do tamanho e foi super rápido, adorei!", "Pedí el cambio de talla y llegó en dos días, genial."] {
             assert!(!analyze(text).is_complaint, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_short_thank_you_is_welcomed_and_a_sarcastic_one_is_not() {
+        let a = analyze("@neimanmarcus Thank you");
+        assert_eq!(a.draft.kind, "thanks", "{}", a.complaint_score);
+        let en = &engine().unwrap().knowledge.templates.iter().find(|t| t.language == "en").unwrap().informal.thanks;
+        assert!(en["welcome"].iter().any(|w| a.draft.text.contains(w.as_str())), "{}", a.draft.text);
+        assert!(!en["thanks"].iter().any(|w| a.draft.text.contains(w.as_str())), "{}", a.draft.text);
+        // Praise keeps the thank-you for kind words.
+        let a = analyze("Thank you so much, amazing service!");
+        assert_eq!(a.draft.kind, "thanks");
+        assert!(!en["welcome"].iter().any(|w| a.draft.text.contains(w.as_str())), "{}", a.draft.text);
+        // Thanks beside a problem, or as sarcasm, keeps the apology.
+        for text in ["Thanks for nothing.", "Thanks @SamsClub for selling expired beer #fail", "Obrigado, mas o pedido não chegou."] {
+            assert_eq!(analyze(text).draft.kind, "complaint", "{text}");
         }
     }
 
