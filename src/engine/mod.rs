@@ -69,6 +69,10 @@ pub const PLAIN_QUESTION_MAX_SCORE: f32 = 0.2;
 /// complaint in it and a complaint score under `PRAISE_MAX_SCORE`, gets the thank-you's
 /// welcome ("You're welcome!…") instead of an apology: "@walmarthelp Okay thank you.",
 /// "@neimanmarcus Thank you". A longer text is a review, and its thanks is part of the story.
+/// Measured on the 68,881 labelled texts (`calmly-lab dump --all`, session 9): 246 get the
+/// welcome, all labelled non-complaints (237 were apologised to before, 9 answered as
+/// questions); no labelled complaint does. The sarcastic thanks of the ACL 2019 complaints
+/// ("Thanks @McDonalds <photo>", 0.053) stay above the 0.05 gate.
 pub const GRATITUDE_MAX_WORDS: usize = 25;
 
 /// An engine error: what went wrong, in words a user can act on.
