@@ -110,6 +110,20 @@ try {
     console.log(`ok   ${c.question ? "a plain question answered without an apology" : "a complaint put as a question apologised for"}: ${[...d].length} chars`);
   }
 
+  // A short text that states a breach and asks for a remedy is a complaint; one that only
+  // thanks gets the welcome, neither an apology nor thanks for "kind words".
+  for (const c of [
+    { text: "La batidora llegó rota. Quiero que me envíen otra.", complaint: true },
+    { text: "Gracias, ya me llegó.", complaint: false },
+  ]) {
+    const { f, d } = await analyse(c.text);
+    check(f.Language === "es", `language ${f.Language} for: ${c.text}`);
+    check(f.Complaint.startsWith(c.complaint ? "yes" : "no"), `complaint ${f.Complaint} for: ${c.text}`);
+    // Every es informal apology holds one of these words; every es informal welcome one of the others.
+    check(/sentimos|lamentamos|disculp/i.test(d) === c.complaint && /de nada|no hay de qué|¡a ti!/i.test(d) === !c.complaint, `the draft for ${JSON.stringify(c.text)}: ${d}`);
+    console.log(`ok   ${c.complaint ? "a short breach with a demanded remedy apologised for" : "a short thank-you welcomed"}: ${[...d].length} chars`);
+  }
+
   // Every real example, from the select: text and platform filled, analysed in its language.
   check(EXAMPLES.length >= 15, `only ${EXAMPLES.length} examples`);
   for (const lang of ["pt", "es", "pl", "ro", "en"]) {
