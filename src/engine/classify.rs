@@ -120,7 +120,8 @@ pub const PLAIN_QUESTION_WORDS: usize = 25;
 /// expectation broken, and a remedy asked for. The model learned short texts from tweets
 /// that are mostly not complaints (Mozetic, SART, ACL) and, in Polish and Romanian, from
 /// no short complaint at all: before session 9's intent cleanup it put such texts at
-/// 0.38–0.47, after it at 0.50–0.78, a margin one retraining can undo. A breach is a
+/// 0.40–0.49 (and "…nobody helps. I want to speak to a manager." at 0.09), after it at
+/// 0.54–0.79, a margin one retraining can undo. A breach is a
 /// complaint or negative phrase, or one of damaged or misdescribed goods; a demand is an
 /// intent other than information; praise anywhere in the text rules it out. Measured on
 /// the 68,881 labelled texts (`calmly-lab dump --all`, `calmly analyze --jsonl`): the rule
