@@ -96,32 +96,33 @@ try {
     console.log(`ok   bad faith ${c.bad ? "answered with the policy" : "not seen in a promise to update the review"}: ${[...d].length} chars`);
   }
 
-  // A plain question is answered, not apologised for (the complaint model alone scores
-  // this one 0.79); a complaint put as a question keeps the apology.
-  for (const c of [
-    { text: "Vocês entregam no sábado?", question: true },
-    { text: "Cadê meu pedido? Já faz 10 dias.", question: false },
-  ]) {
-    const { f, d } = await analyse(c.text);
-    check(f.Language === "pt", `language ${f.Language} for: ${c.text}`);
-    check(f.Complaint.startsWith(c.question ? "no" : "yes"), `complaint ${f.Complaint} for: ${c.text}`);
-    // Every pt apology holds one of these words, every pt answer to a question "pergunt".
-    check(/desculp|lamentamos|sentimos/i.test(d) !== c.question && /pergunt/i.test(d) === c.question, `the draft for ${JSON.stringify(c.text)}: ${d}`);
-    console.log(`ok   ${c.question ? "a plain question answered without an apology" : "a complaint put as a question apologised for"}: ${[...d].length} chars`);
-  }
-
-  // A short text that states a breach and asks for a remedy is a complaint; one that only
-  // thanks gets the welcome, neither an apology nor thanks for "kind words".
-  for (const c of [
-    { text: "La batidora llegó rota. Quiero que me envíen otra.", complaint: true },
-    { text: "Gracias, ya me llegó.", complaint: false },
-  ]) {
-    const { f, d } = await analyse(c.text);
-    check(f.Language === "es", `language ${f.Language} for: ${c.text}`);
-    check(f.Complaint.startsWith(c.complaint ? "yes" : "no"), `complaint ${f.Complaint} for: ${c.text}`);
-    // Every es informal apology holds one of these words; every es informal welcome one of the others.
-    check(/sentimos|lamentamos|disculp/i.test(d) === c.complaint && /de nada|no hay de qué|¡a ti!/i.test(d) === !c.complaint, `the draft for ${JSON.stringify(c.text)}: ${d}`);
-    console.log(`ok   ${c.complaint ? "a short breach with a demanded remedy apologised for" : "a short thank-you welcomed"}: ${[...d].length} chars`);
+  // Each pair: a complaint, which keeps the apology, and a text that is none, which gets
+  // another reply. `apology` matches every apology of the language's default register,
+  // `other` every variant of the other reply.
+  const pairs = [
+    {
+      // A plain question is answered, not apologised for (the complaint model alone scored
+      // it 0.79); a complaint put as a question keeps the apology.
+      lang: "pt", apology: /desculp|lamentamos|sentimos/i, other: /pergunt/i,
+      complaint: ["Cadê meu pedido? Já faz 10 dias.", "a complaint put as a question apologised for"],
+      none: ["Vocês entregam no sábado?", "a plain question answered without an apology"],
+    },
+    {
+      // A short text that states a breach and asks for a remedy is a complaint; one that
+      // only thanks gets the welcome, neither an apology nor thanks for "kind words".
+      lang: "es", apology: /sentimos|lamentamos|disculp/i, other: /de nada|no hay de qué|¡a ti!/i,
+      complaint: ["La batidora llegó rota. Quiero que me envíen otra.", "a short breach with a demanded remedy apologised for"],
+      none: ["Gracias, ya me llegó.", "a short thank-you welcomed"],
+    },
+  ];
+  for (const p of pairs) {
+    for (const [[text, what], complaint] of [[p.complaint, true], [p.none, false]]) {
+      const { f, d } = await analyse(text);
+      check(f.Language === p.lang, `language ${f.Language} for: ${text}`);
+      check(f.Complaint.startsWith(complaint ? "yes" : "no"), `complaint ${f.Complaint} for: ${text}`);
+      check(p.apology.test(d) === complaint && p.other.test(d) === !complaint, `the draft for ${JSON.stringify(text)}: ${d}`);
+      console.log(`ok   ${what}: ${[...d].length} chars`);
+    }
   }
 
   // Every real example, from the select: text and platform filled, analysed in its language.
