@@ -53,6 +53,14 @@ fn main() {
     let playbooks: Vec<Playbook> = toml_files(&data.join("playbooks")).iter().map(|p| load(p)).collect();
     let plan: Plan = load(&data.join("plan.toml"));
     let platforms: Platforms = load(&data.join("platforms.toml"));
+    let emoji: Emoji = load(&data.join("emoji.toml"));
+    let mut seen = BTreeSet::new();
+    for list in [&emoji.positive, &emoji.negative, &emoji.anger] {
+        for e in list {
+            assert!(e.chars().count() == 1, "data/emoji.toml: {e:?} is not one character");
+            assert!(seen.insert(e.clone()), "data/emoji.toml: {e:?} is in two lists");
+        }
+    }
     let sites: Vec<Site> = toml_files(&data.join("sites")).iter().map(|p| load(p)).collect();
     let templates: Vec<Templates> = toml_files(&data.join("templates")).iter().map(|p| load(p)).collect();
     let mut lexicons: Vec<Lexicon> = toml_files(&data.join("lexicons")).iter().map(|p| load(p)).collect();
@@ -99,7 +107,7 @@ fn main() {
         fs::write(out_dir.join(name), bytes).expect("write model");
     }
 
-    let mut k = Knowledge { playbooks, plan, lexicons, templates, sites, platforms };
+    let mut k = Knowledge { playbooks, plan, lexicons, templates, sites, platforms, emoji };
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
         // The wasm never reads pages (the content script applies the adapters, from its own
         // generated sites.js) nor shows where a limit comes from: the adapters' page rules

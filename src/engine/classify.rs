@@ -60,6 +60,10 @@ pub struct Context {
     pub model_complaint: Option<(f32, Vec<(usize, usize)>)>,
     /// The category model's probabilities, in `MODEL_CATEGORIES` order.
     pub model_category: Option<Vec<f32>>,
+    /// The emoji of the text that carry a feeling, with their signal
+    /// (`knowledge::Emoji::find`). Not model features: the labelled data holds almost no
+    /// negative or angry emoji to learn them from.
+    pub emoji: Vec<(char, &'static str)>,
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -321,7 +325,9 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     };
 
     // --- severity
+    let emoji = |signal: &str| ctx.emoji.iter().filter(|(_, s)| *s == signal).count() as f32;
     let anger = (if shape.caps_ratio > 0.5 { 0.1 } else { 0.0 })
+        + (if emoji("anger:emoji") > 0.0 { 0.05 } else { 0.0 })
         + (if shape.exclamations >= 3 { 0.05 } else { 0.0 })
         + (profanity.min(2.0) * 0.05)
         + (intensifiers.min(3.0) * 0.02);
@@ -349,8 +355,8 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     let urgency = if is_complaint { SEVERITIES[(severity_rank(&severity) + raise).min(3)].to_string() } else { severity.clone() };
 
     // --- sentiment
-    let pos = positive + praise;
-    let neg = negative + complaint + profanity;
+    let pos = positive + praise + emoji("positive");
+    let neg = negative + complaint + profanity + emoji("negative") + emoji("anger:emoji");
     let mut sentiment = (pos - neg) / (pos + neg + 1.0);
     if let Some(r) = ctx.rating {
         sentiment = 0.5 * sentiment + 0.5 * (r * 2.0 - 1.0);
@@ -411,6 +417,9 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
                 }
             }
         }
+    }
+    for (e, signal) in &ctx.emoji {
+        evidence.push(Evidence { phrase: e.to_string(), signal: signal.to_string() });
     }
     if shape.caps_ratio > 0.5 {
         evidence.push(Evidence { phrase: "(written in capitals)".into(), signal: "anger:capitals".into() });

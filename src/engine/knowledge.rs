@@ -18,6 +18,43 @@ pub struct Knowledge {
     pub templates: Vec<Templates>,
     pub sites: Vec<Site>,
     pub platforms: Platforms,
+    pub emoji: Emoji,
+}
+
+// ---------------------------------------------------------------- emoji
+
+/// Emoji that carry the writer's feeling, in every language (`data/emoji.toml`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Emoji {
+    pub positive: Vec<String>,
+    pub negative: Vec<String>,
+    pub anger: Vec<String>,
+}
+
+impl Emoji {
+    /// The emoji of `text` found in the lists, in text order, each once, with its signal:
+    /// "positive", "negative" or "anger:emoji".
+    pub fn find(&self, text: &str) -> Vec<(char, &'static str)> {
+        let mut found: Vec<(char, &'static str)> = Vec::new();
+        for c in text.chars().filter(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii()) {
+            if found.iter().any(|(f, _)| *f == c) {
+                continue;
+            }
+            let is = |list: &[String]| list.iter().any(|e| e.chars().next() == Some(c));
+            let signal = if is(&self.anger) {
+                "anger:emoji"
+            } else if is(&self.negative) {
+                "negative"
+            } else if is(&self.positive) {
+                "positive"
+            } else {
+                continue;
+            };
+            found.push((c, signal));
+        }
+        found
+    }
 }
 
 // ---------------------------------------------------------------- playbooks

@@ -240,7 +240,8 @@ impl Engine {
         };
         let (model_complaint, model_category) = self.run_models(&language, &tokens, &matches, shape);
         let model_spans = model_complaint.as_ref().map(|m| m.1.clone()).unwrap_or_default();
-        let c = classify(analysed, &tokens, &matches, shape, Context { rating, age_minutes: item.age_minutes, model_complaint, model_category });
+        let emoji = self.knowledge.emoji.find(analysed);
+        let c = classify(analysed, &tokens, &matches, shape, Context { rating, age_minutes: item.age_minutes, model_complaint, model_category, emoji });
 
         let platform = item.platform.clone().unwrap_or_else(|| "web".into());
         // A text too short to tell ("und") is answered in the page's language; one in a
@@ -553,7 +554,7 @@ impl Engine {
 /// an answer to a plain question. Any doubt keeps the complaint's reply.
 fn reply_kind(c: &classify::Classification, rating: Option<f32>, text: &str, words: usize) -> draft::Kind {
     let has = |signal: &str| c.evidence.iter().any(|e| e.signal == signal);
-    let objection = has("complaint") || has("negative") || has("profanity");
+    let objection = has("complaint") || has("negative") || has("profanity") || has("anger:emoji");
     // Bad faith is never thanked, answered as a question or apologised to: it gets the
     // policy, once (seeds 002.3, 003.2).
     if c.bad_faith {
@@ -702,6 +703,23 @@ mod tests {
         for text in ["Thanks for nothing.", "Thanks @SamsClub for selling expired beer #fail", "Obrigado, mas o pedido não chegou."] {
             assert_eq!(analyze(text).draft.kind, "complaint", "{text}");
         }
+    }
+
+    #[test]
+    fn emoji_carry_feeling_anger_and_objection() {
+        let has = |a: &ComplaintAnalysis, phrase: &str, signal: &str| evidence(a).contains(&(phrase.to_string(), signal.to_string()));
+        // An eye-roll after thanks is no thanks: no thank-you.
+        let a = analyze("Thanks 🙄");
+        assert!(has(&a, "🙄", "negative"), "{:?}", evidence(&a));
+        assert_ne!(a.draft.kind, "thanks");
+        // Angry emoji add to severity's anger, as "!!!" does; a skin tone or a variation selector changes nothing.
+        let (calm, angry) = (analyze("@loja pedido atrasado de novo"), analyze("@loja pedido atrasado de novo 😡😡😡"));
+        assert!(has(&angry, "😡", "anger:emoji"), "{:?}", evidence(&angry));
+        assert!(angry.severity_score > calm.severity_score, "{} {}", angry.severity_score, calm.severity_score);
+        assert_eq!(evidence(&angry).iter().filter(|(p, _)| p == "😡").count(), 1);
+        let (plain, loving) = (analyze("Chegou hoje, obrigado"), analyze("Chegou hoje, obrigado ❤️👍🏻"));
+        assert!(has(&loving, "❤", "positive") && has(&loving, "👍", "positive"), "{:?}", evidence(&loving));
+        assert!(loving.sentiment > plain.sentiment);
     }
 
     #[test]
