@@ -41,17 +41,10 @@ impl Emoji {
             if found.iter().any(|(f, _)| *f == c) {
                 continue;
             }
-            let is = |list: &[String]| list.iter().any(|e| e.chars().next() == Some(c));
-            let signal = if is(&self.anger) {
-                "anger:emoji"
-            } else if is(&self.negative) {
-                "negative"
-            } else if is(&self.positive) {
-                "positive"
-            } else {
-                continue;
-            };
-            found.push((c, signal));
+            let lists = [(&self.anger, "anger:emoji"), (&self.negative, "negative"), (&self.positive, "positive")];
+            if let Some((_, signal)) = lists.iter().find(|(list, _)| list.iter().any(|e| e.chars().next() == Some(c))) {
+                found.push((c, signal));
+            }
         }
         found
     }

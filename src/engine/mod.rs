@@ -319,9 +319,8 @@ impl Engine {
                 vars.insert("gesture", settings.gesture.trim().to_string());
             }
             let seed = text;
-            // Thanks with no praise and no stars is answered with the welcome.
-            let has = |signal: &str| c.evidence.iter().any(|e| e.signal == signal);
-            if reply_kind == draft::Kind::Thanks && has("gratitude") && !has("praise") && !rating.is_some_and(|r| r >= 0.8) {
+            // A thank-you earned by neither praise nor stars was earned by thanks: the welcome.
+            if reply_kind == draft::Kind::Thanks && !c.evidence.iter().any(|e| e.signal == "praise") && !rating.is_some_and(|r| r >= 0.8) {
                 vars.insert("gratitude", "yes".into());
             }
             if reply_kind != draft::Kind::Public {
@@ -653,9 +652,13 @@ mod tests {
         a.evidence.iter().map(|e| (e.phrase.clone(), e.signal.clone())).collect()
     }
 
+    /// Whether an analysis's evidence holds `phrase` as `signal`.
+    fn has(a: &ComplaintAnalysis, phrase: &str, signal: &str) -> bool {
+        a.evidence.iter().any(|e| e.phrase == phrase && e.signal == signal)
+    }
+
     #[test]
     fn a_negated_word_is_read_with_its_negation() {
-        let has = |a: &ComplaintAnalysis, phrase: &str, signal: &str| evidence(a).contains(&(phrase.to_string(), signal.to_string()));
         let a = analyze("The problem still isn't fixed.");
         assert!(has(&a, "isn't fixed", "negative"), "{:?}", evidence(&a));
         assert!(!has(&a, "fixed", "positive"));
@@ -707,7 +710,6 @@ mod tests {
 
     #[test]
     fn emoji_carry_feeling_anger_and_objection() {
-        let has = |a: &ComplaintAnalysis, phrase: &str, signal: &str| evidence(a).contains(&(phrase.to_string(), signal.to_string()));
         // An eye-roll after thanks is no thanks: no thank-you.
         let a = analyze("Thanks 🙄");
         assert!(has(&a, "🙄", "negative"), "{:?}", evidence(&a));
