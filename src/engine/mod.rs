@@ -685,6 +685,17 @@ mod tests {
             assert!(a.is_complaint, "{text}: {}", a.complaint_score);
             assert_eq!(a.draft.kind, "complaint", "{text}");
         }
+        // Having to write again and a threat to take it further: a complaint in each language.
+        for text in [
+            "Terceira vez que escrevo e nada. Vou abrir reclamação no Procon.",
+            "Trzeci raz piszę i nic. Idę do UOKiK.",
+            "A treia oară scriu și nimic. Merg la ANPC.",
+            "Third time writing and nothing. I'm going to the BBB.",
+        ] {
+            let a = analyze(text);
+            assert!(a.is_complaint, "{text}: {}", a.complaint_score);
+            assert_ne!(a.severity, "low", "{text}");
+        }
         // A remedy told as part of praise, or asked about with no breach, is no complaint.
         for text in ["Fiz a troca do tamanho e foi super rápido, adorei!", "Pedí el cambio de talla y llegó en dos días, genial."] {
             assert!(!analyze(text).is_complaint, "{text}");
