@@ -256,6 +256,39 @@ fn mix_table(with_cat: &[(&Sample, usize)], evidence: &[Vec<(String, f32)>], exa
     }
 }
 
+/// The category model alone on the Test split, trained on a growing share of its Train
+/// examples (the same grid point), and once with 8 times the hash buckets: whether more
+/// labels or more weights would lift it. A share is a stable choice by position in the
+/// shuffled training order, so each larger share holds the smaller one.
+fn learning_curve(examples: &[Example], tests: &[Sample], e: &Engine, grid: (usize, f32)) {
+    let test: Vec<(&Sample, Features)> = tests
+        .iter()
+        .filter(|s| s.category.as_deref().is_some_and(|c| MODEL_CATEGORIES.contains(&c)))
+        .map(|s| (s, e.model_features(&s.full_text()).1))
+        .collect();
+    println!("category learning curve (model alone, Test; mF1 = macro-F1 over classes with ≥ 5 test samples)");
+    println!("  {:>6} {:>5} {:>6} | {}", "share", "bits", "train", calmly::engine::CATEGORY_MODEL_LANGUAGES.iter().map(|l| format!("{l}: macro-F1 mF1(≥5) acc.")).collect::<Vec<_>>().join(" | "));
+    for (share, bits) in [(8, CATEGORY_BITS), (4, CATEGORY_BITS), (2, CATEGORY_BITS), (1, CATEGORY_BITS), (1, CATEGORY_BITS + 3)] {
+        let mut fit: Vec<Example> = examples.iter().enumerate().filter(|(i, _)| i % share == 0).map(|(_, x)| x.clone()).collect();
+        let n = fit.len();
+        let m = train(&mut fit, MODEL_CATEGORIES.len(), bits, grid, 0.1, 0x5eed_0002);
+        let mut cells = Vec::new();
+        for lang in calmly::engine::CATEGORY_MODEL_LANGUAGES {
+            let (mut gold, mut pred) = (Vec::new(), Vec::new());
+            for (s, f) in test.iter().filter(|(s, _)| s.lang == lang) {
+                let sc = m.scores(f);
+                let best = (0..sc.len()).max_by(|&a, &b| sc[a].total_cmp(&sc[b])).unwrap_or(0);
+                gold.push(s.category.clone().unwrap_or_default());
+                pred.push(MODEL_CATEGORIES[best].to_string());
+            }
+            let r = calmly_lab::metrics::macro_f1(&gold, &pred);
+            let big: Vec<f64> = r.per_class.values().filter(|v| v.1 >= 5).map(|v| v.0).collect();
+            cells.push(format!("{lang}: {:.3} {:.3} {:.3}", r.macro_f1, big.iter().sum::<f64>() / big.len().max(1) as f64, r.accuracy));
+        }
+        println!("  {:>5}% {bits:>5} {n:>6} | {}", 100 / share, cells.join(" | "));
+    }
+}
+
 fn main() {
     let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/models");
     let mut report = false;
@@ -381,6 +414,7 @@ fn main() {
             let m = calmly_lab::metrics::macro_f1(&gold, &pred);
             println!("test category {lang} (model alone): n {} macro-F1 {:.3} accuracy {:.3}", m.n, m.macro_f1, m.accuracy);
         }
+        learning_curve(&examples, &tests, e, grid);
     }
 
     std::fs::create_dir_all(&out).expect("create models dir");
