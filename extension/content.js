@@ -54,8 +54,11 @@
   /** The first `n` UTF-16 units of `s`, not splitting a surrogate pair. */
   const clip = (s, n) => (s.length <= n ? s : s.slice(0, /[\ud800-\udbff]/.test(s[n - 1]) ? n - 1 : n));
 
+  /** The element's text without script, style, noscript and template text (generic.js). */
+  const visibleText = (el, max) => (globalThis.CalmlyGeneric?.visibleText ? globalThis.CalmlyGeneric.visibleText(el, max) : el.textContent);
+
   function value(target, field) {
-    const raw = field.attr ? target.getAttribute(field.attr) : target.textContent;
+    const raw = field.attr ? target.getAttribute(field.attr) : visibleText(target, 4 * MAX_TEXT);
     if (raw == null) return null;
     const v = clip(squash(clip(raw, 4 * MAX_TEXT)), MAX_TEXT);
     if (field.number) {

@@ -21,6 +21,20 @@
   };
   const TYPE = /(?:^|\/)(Review|Comment|UserComments|CriticReview|EmployerReview)$/;
 
+  // An element's text as a reader sees it: without the text of <script>, <style>,
+  // <noscript> (which holds markup as text while scripts run) and <template>. The same
+  // rule as src/extract/mod.rs `visible_text`. Stops once `max` characters are read.
+  const NOT_TEXT = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE"]);
+  function visibleText(el, max = Infinity) {
+    if (!el.querySelector("script,style,noscript,template")) return el.textContent;
+    const walker = el.ownerDocument.createTreeWalker(el, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => (n.nodeType === Node.TEXT_NODE ? NodeFilter.FILTER_ACCEPT : NOT_TEXT.has(n.nodeName.toUpperCase()) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP),
+    });
+    let out = "";
+    for (let n = walker.nextNode(); n && out.length < max; n = walker.nextNode()) out += n.data;
+    return out;
+  }
+
   function all(root, sel) {
     try {
       return [...root.querySelectorAll(sel)];
@@ -32,7 +46,7 @@
   // The value of an itemprop: content/datetime attributes first (meta, time), else text.
   function prop(scope, name) {
     for (const el of all(scope, `[itemprop~="${name}"]`)) {
-      const v = el.getAttribute("content") ?? el.getAttribute("datetime") ?? el.textContent;
+      const v = el.getAttribute("content") ?? el.getAttribute("datetime") ?? visibleText(el);
       const s = squash(v);
       if (s) return { el, value: s };
     }
@@ -106,7 +120,7 @@
 
   function textOf(el) {
     const ps = all(el, "p");
-    return squash(ps.length ? ps.map((p) => p.textContent).join(" ") : el.textContent);
+    return squash(ps.length ? ps.map((p) => visibleText(p)).join(" ") : visibleText(el));
   }
 
   function heuristic(doc) {
@@ -142,5 +156,5 @@
     return heuristic(doc);
   }
 
-  globalThis.CalmlyGeneric = { find };
+  globalThis.CalmlyGeneric = { find, visibleText };
 })();

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::engine::text::squash_whitespace;
 use crate::engine::SnapshotItem;
 
-use super::first_number;
+use super::{first_number, visible_text};
 
 const MAX_TEXT: usize = 5000;
 const TYPES: [&str; 5] = ["Review", "Comment", "UserComments", "CriticReview", "EmployerReview"];
@@ -35,7 +35,7 @@ fn sel(s: &str) -> Selector {
 fn prop<'a>(scope: ElementRef<'a>, name: &str) -> Option<(ElementRef<'a>, String)> {
     let s = Selector::parse(&format!("[itemprop~=\"{name}\"]")).ok()?;
     scope.select(&s).find_map(|e| {
-        let v = e.value().attr("content").or(e.value().attr("datetime")).map(str::to_string).unwrap_or_else(|| e.text().collect());
+        let v = e.value().attr("content").or(e.value().attr("datetime")).map(str::to_string).unwrap_or_else(|| visible_text(e));
         let v = squash_whitespace(&v);
         (!v.is_empty()).then_some((e, v))
     })
@@ -140,8 +140,8 @@ fn hint(s: &str) -> bool {
 }
 
 fn text_of(el: ElementRef) -> String {
-    let ps: Vec<String> = el.select(&sel("p")).map(|p| p.text().collect::<String>()).collect();
-    squash_whitespace(&if ps.is_empty() { el.text().collect::<String>() } else { ps.join(" ") })
+    let ps: Vec<String> = el.select(&sel("p")).map(visible_text).collect();
+    squash_whitespace(&if ps.is_empty() { visible_text(el) } else { ps.join(" ") })
 }
 
 fn heuristic(doc: &Html) -> Vec<SnapshotItem> {

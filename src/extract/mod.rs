@@ -105,13 +105,39 @@ fn read(item: ElementRef, field: Option<&Field>) -> Option<String> {
 fn value(target: ElementRef, field: &Field) -> Option<String> {
     let raw = match &field.attr {
         Some(a) => target.value().attr(a)?.to_string(),
-        None => target.text().collect::<String>(),
+        None => visible_text(target),
     };
     let v = squash_whitespace(&raw);
     if field.number {
         return first_number(&v).map(|n| n.to_string());
     }
     (!v.is_empty()).then_some(v)
+}
+
+/// Elements whose text is no text of the page's reader: code, style rules, the markup a
+/// `<noscript>` holds as text (a browser running scripts parses it as such, and so does
+/// this parser), template contents.
+const NOT_TEXT: [&str; 4] = ["script", "style", "noscript", "template"];
+
+/// An element's text as a reader sees it: its text nodes in order, without those inside
+/// `NOT_TEXT` elements. Iterative, so a hostile page's deep nesting cannot exhaust the
+/// stack. `extension/generic.js` `visibleText` is the same rule in the browser.
+pub fn visible_text(el: ElementRef) -> String {
+    let mut out = String::new();
+    let mut stack: Vec<_> = el.children().collect();
+    stack.reverse();
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            scraper::Node::Text(t) => out.push_str(t),
+            scraper::Node::Element(e) if !NOT_TEXT.contains(&e.name()) => {
+                let at = stack.len();
+                stack.extend(node.children());
+                stack[at..].reverse();
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The first number in a string, with `,` or `.` as decimal mark: "4,0 de 5" → 4.0.
@@ -131,5 +157,21 @@ mod tests {
         assert_eq!(first_number("Nota 4,5 de 5"), Some(4.5));
         assert_eq!(first_number("5."), Some(5.0));
         assert_eq!(first_number("none"), None);
+    }
+
+    #[test]
+    fn visible_text_leaves_out_code_styles_and_noscript_markup() {
+        // Amazon's saved review page holds avatar <img>s inside <noscript>: with no site
+        // adapter they were read as the text '<img src="https://images-na…"/>Paxton…'.
+        let doc = Html::parse_document(
+            r#"<div id=r>Screen <b>cracked</b><noscript><img src="a.png"/></noscript> on day one.<script>var x = "<p>code</p>";</script><style>.r{color:red}</style><template><i>later</i></template><svg><script>1</script><text> Refund?</text></svg></div>"#,
+        );
+        let el = doc.select(&Selector::parse("#r").unwrap()).next().unwrap();
+        assert_eq!(visible_text(el), "Screen cracked on day one. Refund?");
+        // Deep nesting (a hostile page) is walked without recursion.
+        let deep = format!("<div id=r>{}deep{}</div>", "<span>".repeat(50_000), "</span>".repeat(50_000));
+        let doc = Html::parse_document(&deep);
+        let el = doc.select(&Selector::parse("#r").unwrap()).next().unwrap();
+        assert_eq!(visible_text(el), "deep");
     }
 }

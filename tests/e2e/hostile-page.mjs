@@ -131,7 +131,9 @@ export const REVIEWS = [
     author: "Raw Markup",
     title: "Real markup of the page",
     // The source (raw HTML of the page) and what its text reads as.
-    source: 'My refund is missing. <b>Bold claim</b> <img src="x" onerror="window.__pageOwn=(window.__pageOwn||0)+1"> Still waiting after three weeks.',
+    // The <noscript> (read as markup text while scripts run), <style> and <script> are
+    // the page's own too, and no text of the review.
+    source: 'My refund is missing. <b>Bold claim</b> <img src="x" onerror="window.__pageOwn=(window.__pageOwn||0)+1"> <noscript><img src="avatar.png"></noscript><style>.a9{color:red}</style>Still waiting after three weeks.<script>window.__pageOwnScript=1</script>',
     text: "My refund is missing. Bold claim  Still waiting after three weeks.",
     rating: "1",
     date: "2026-11-25T10:00:00.000Z",
