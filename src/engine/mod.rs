@@ -85,6 +85,10 @@ pub const GRATITUDE_MAX_WORDS: usize = 25;
 /// @VW for your fantastic car seizing up…", 0.179) would be thanked too.
 pub const PRAISE_AND_THANKS_MAX_SCORE: f32 = 0.1;
 
+/// Signals that a quotation (`text::quoted_spans`) does not lend the customer: praise,
+/// kind words and thanks in quotation marks are someone else's or ironic.
+pub const QUOTED_NOT_FELT: [&str; 3] = ["positive", "praise", "gratitude"];
+
 /// An engine error: what went wrong, in words a user can act on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error(pub String);
@@ -448,6 +452,14 @@ impl Engine {
             }
         }
         matches.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        // Kind words in quotation marks are someone else's (the ad's "best service", the
+        // brand's "> Thanks for reaching out") or irony (the "luxury" room): not the
+        // customer's feeling.
+        let quoted = text::quoted_spans(text);
+        if !quoted.is_empty() {
+            let inside = |m: &lexicon::Match| quoted.iter().any(|&(a, b)| a <= tokens[m.start].start && tokens[m.end - 1].end <= b);
+            matches.retain(|m| !(QUOTED_NOT_FELT.contains(&m.signal) && inside(m)));
+        }
         Reading { tokens, shape, language, matches }
     }
 
@@ -709,6 +721,19 @@ mod tests {
         for text in ["Fiz a troca do tamanho e foi super rápido, adorei!", "Pedí el cambio de talla y llegó en dos días, genial."] {
             assert!(!analyze(text).is_complaint, "{text}");
         }
+    }
+
+    #[test]
+    fn kind_words_in_quotation_marks_are_not_the_customers() {
+        // The ad's words and the brand's quoted reply are no praise or thanks of the customer.
+        let a = analyze("O anúncio dizia \"entrega rápida e produto excelente\". Piada, até hoje nada.");
+        assert!(a.is_complaint && a.sentiment < 0.0, "{} {}", a.complaint_score, a.sentiment);
+        assert!(!a.evidence.iter().any(|e| e.signal == "praise"), "{:?}", evidence(&a));
+        let a = analyze("> Thanks for reaching out, we will look into it\nYou said that a month ago. Still broken.");
+        assert!(!a.evidence.iter().any(|e| e.signal == "gratitude"), "{:?}", evidence(&a));
+        assert_eq!(a.draft.kind, "complaint");
+        // Unquoted, the same words are praise.
+        assert!(has(&analyze("Entrega rápida e produto excelente."), "produto excelente", "praise"));
     }
 
     #[test]

@@ -82,9 +82,95 @@ pub fn squash_whitespace(s: &str) -> String {
     out
 }
 
+/// Longest quotation read as one, in words: a slogan, a scare-quoted word, a sentence
+/// someone said. A longer "quotation" is more likely a stray or unbalanced mark, or a
+/// whole text put in quotes by whatever copied it.
+const QUOTE_MAX_WORDS: usize = 10;
+
+/// The byte ranges of `text` that quote someone else: a line starting with `>` (a quoted
+/// reply or e-mail), and text between paired double quotation marks (" ", “ ”, „ ”, « »)
+/// on one line, of 1 to `QUOTE_MAX_WORDS` words. A doubled straight quote ("" as CSV
+/// escapes it) counts as one mark; single quotes are left alone (they are apostrophes as
+/// often). Linear in the text.
+pub fn quoted_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    // A whole text in straight quotes (as a CSV export or a copy leaves it) is not quoted:
+    // its first mark opens nothing.
+    let trimmed = text.trim();
+    let wrapper = (trimmed.len() > 1 && trimmed.starts_with('"') && trimmed.ends_with('"')).then(|| text.len() - text.trim_start().len());
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('>') {
+            out.push((line_start, line_start + line.len()));
+            line_start += line.len();
+            continue;
+        }
+        // (byte after the opening mark, the closing mark, words so far, inside a word)
+        let mut open: Option<(usize, char, usize, bool)> = None;
+        let mut chars = line.char_indices().peekable();
+        let mut prev = ' ';
+        while let Some((i, c)) = chars.next() {
+            let after_digit = prev.is_ascii_digit();
+            prev = c;
+            let at = line_start + i;
+            let mut width = c.len_utf8();
+            if c == '"' && chars.peek().is_some_and(|&(_, n)| n == '"') {
+                chars.next();
+                width += 1;
+            }
+            match open {
+                Some((from, close, words, _)) if c == close => {
+                    if words > 0 {
+                        out.push((from, at));
+                    }
+                    open = None;
+                }
+                Some((from, close, words, in_word)) => {
+                    let word_char = c.is_alphanumeric();
+                    let words = words + usize::from(word_char && !in_word);
+                    open = (words <= QUOTE_MAX_WORDS).then_some((from, close, words, word_char));
+                }
+                // A straight quote after a digit is inches (a 27" screen), not a quote.
+                None if after_digit || wrapper == Some(at) => {}
+                None => {
+                    let close = match c {
+                        '"' => Some('"'),
+                        '“' => Some('”'),
+                        '„' => Some('”'),
+                        '«' => Some('»'),
+                        _ => None,
+                    };
+                    if let Some(close) = close {
+                        open = Some((at + width, close, 0, false));
+                    }
+                }
+            }
+        }
+        line_start += line.len();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotations_are_found_on_their_line() {
+        let spans = |t: &str| quoted_spans(t).into_iter().map(|(a, b)| t[a..b].to_string()).collect::<Vec<_>>();
+        assert_eq!(spans(r#"The ad said "best service" and „szybka dostawa”, «génial»."#), ["best service", "szybka dostawa", "génial"]);
+        assert_eq!(spans("> Thanks for reaching out\nStill broken."), ["> Thanks for reaching out\n"]);
+        // An unclosed mark, or one closed on the next line, quotes nothing.
+        assert!(spans("It was \"great\nnot really").is_empty());
+        // A mark left open for more than QUOTE_MAX_WORDS words is dropped, and reading
+        // starts again after it; doubled straight quotes (CSV) are one mark.
+        let long = format!("\"Klawiatura {}. Mankament w środowisku \"\"zaszumionym\"\" sygnałami.\"", "bardzo ".repeat(QUOTE_MAX_WORDS));
+        assert_eq!(spans(&long), ["zaszumionym"]);
+        // A whole text in quotes is not a quotation; the quotes inside it still are.
+        assert_eq!(spans(r#""Świetny kabelek. Wtyki ""WBT"", dobrej jakości.""#), ["WBT"]);
+        // Inches are no quotation mark.
+        assert!(spans(r#"The 27" screen is great, the 24" one not."#).is_empty());
+    }
 
     #[test]
     fn tokens_keep_original_offsets() {
