@@ -457,7 +457,10 @@ impl Engine {
         // customer's feeling.
         let quoted = text::quoted_spans(text);
         if !quoted.is_empty() {
-            let inside = |m: &lexicon::Match| quoted.iter().any(|&(a, b)| a <= tokens[m.start].start && tokens[m.end - 1].end <= b);
+            let inside = |m: &lexicon::Match| match (tokens.get(m.start), tokens.get(m.end.saturating_sub(1))) {
+                (Some(first), Some(last)) => quoted.iter().any(|&(a, b)| a <= first.start && last.end <= b),
+                _ => false,
+            };
             matches.retain(|m| !(QUOTED_NOT_FELT.contains(&m.signal) && inside(m)));
         }
         Reading { tokens, shape, language, matches }
