@@ -287,6 +287,13 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     }
     let has = |s: &str| signals.iter().any(|x| x == s);
 
+    // --- intents, in the contract's order
+    let intents: Vec<String> = INTENTS
+        .iter()
+        .filter(|i| matches.iter().any(|m| m.signal.strip_prefix("intent:") == Some(**i)))
+        .map(|i| i.to_string())
+        .collect();
+
     // --- complaint or not
     let mut raw = 1.2 * complaint + 0.6 * negative + 0.5 * cat_hits.min(3.0) + 0.8 * signals.len() as f32 + 0.6 * profanity
         - 1.2 * praise
@@ -304,7 +311,7 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
     // write again is a breach; a threat to take it to a court, a regulator or the public
     // is a demand.
     let stated_breach = complaint + negative + cat_raw.get("damaged_or_defective").copied().unwrap_or(0.0) + cat_raw.get("wrong_or_not_as_described").copied().unwrap_or(0.0) > 0.0;
-    let remedy_asked = matches.iter().any(|m| m.signal.strip_prefix("intent:").is_some_and(|i| i != "information"));
+    let remedy_asked = intents.iter().any(|i| i != "information");
     let breach = stated_breach || has("repeated");
     let demand = remedy_asked || ESCALATION_THREATS.iter().any(|s| has(s));
     let short_and_unpraised = praise == 0.0 && !plain_question && tokens.len() <= REMEDY_DEMAND_WORDS;
@@ -395,13 +402,6 @@ pub fn classify(text: &str, tokens: &[Token], matches: &[Match], shape: Shape, c
         sentiment = 0.5 * sentiment + 0.5 * (r * 2.0 - 1.0);
     }
     let sentiment = (sentiment.clamp(-1.0, 1.0) * 1000.0).round() / 1000.0;
-
-    // --- intents, in the contract's order
-    let intents: Vec<String> = INTENTS
-        .iter()
-        .filter(|i| matches.iter().any(|m| m.signal.strip_prefix("intent:") == Some(**i)))
-        .map(|i| i.to_string())
-        .collect();
 
     // --- bad faith: a demand for what is not owed tied to the rating (extortion), or abuse
     // with nothing concrete behind it (no complaint or category phrase, no praise, and
@@ -496,10 +496,12 @@ mod tests {
     fn a_stated_breach_with_a_demand_lifts_an_unsure_model_in_a_short_text() {
         use crate::engine::text::{shape, tokenize};
         let m = |signal: &'static str, start: usize, end: usize| Match { signal, start, end };
-        let run = |text: &str, matches: &[Match]| {
-            let ctx = Context { model_complaint: Some((0.3, vec![])), ..Context::default() };
+        // The engine's reading with the complaint model at `p`.
+        let run_at = |p: f32, text: &str, matches: &[Match]| {
+            let ctx = Context { model_complaint: Some((p, vec![])), ..Context::default() };
             classify(text, &tokenize(text), matches, shape(text), ctx)
         };
+        let run = |text: &str, matches: &[Match]| run_at(0.3, text, matches);
         let text = "Blender przyszedł pęknięty. Proszę o wymianę na nowy.";
         let breach_and_demand = [m("negative", 2, 3), m("category:damaged_or_defective", 2, 3), m("intent:replacement", 4, 6)];
         let c = run(text, &breach_and_demand);
@@ -513,10 +515,7 @@ mod tests {
         assert!(!run(text, &[m("negative", 2, 3), m("intent:information", 4, 6)]).is_complaint);
         // However unsure the model, a stated breach with a remedy asked for is a complaint;
         // the wider lift (a repeated contact, a threat) has no such floor.
-        let unsure = |text: &str, matches: &[Match]| {
-            let ctx = Context { model_complaint: Some((0.02, vec![])), ..Context::default() };
-            classify(text, &tokenize(text), matches, shape(text), ctx)
-        };
+        let unsure = |text: &str, matches: &[Match]| run_at(0.02, text, matches);
         let floor = unsure("Blender przyszedł pęknięty. Proszę o wymianę na nowy.", &breach_and_demand);
         assert!(floor.is_complaint && (floor.complaint_score - REMEDY_DEMAND_FLOOR).abs() < 1e-3, "{}", floor.complaint_score);
         assert!(!unsure("Trzeci raz piszę i nic. Idę do UOKiK.", &[m("severity:repeated", 0, 2), m("severity:regulator", 7, 8)]).is_complaint);

@@ -62,6 +62,25 @@ pub struct PhraseSet {
 /// consigo resolver o problema"). Negating a negative is the rarer and riskier reading.
 pub const NEGATION_REACH: [usize; 3] = [3, 2, 1];
 
+/// Signals that a quotation (`text::quoted_spans`) does not lend the customer: praise,
+/// kind words and thanks in quotation marks are someone else's (the ad's "best service",
+/// the brand's "> Thanks for reaching out") or irony (the "luxury" room).
+pub const QUOTED_NOT_FELT: [&str; 3] = ["positive", "praise", "gratitude"];
+
+/// Drops the `QUOTED_NOT_FELT` matches that lie wholly inside a quotation. Runs after
+/// negation: a negator outside the quotes ("not "great"") keeps its negative reading.
+fn drop_quoted_kind_words(text: &str, tokens: &[Token], matches: &mut Vec<Match>) {
+    let quoted = super::text::quoted_spans(text);
+    if quoted.is_empty() {
+        return;
+    }
+    let inside = |m: &Match| match (tokens.get(m.start), tokens.get(m.end.saturating_sub(1))) {
+        (Some(first), Some(last)) => quoted.iter().any(|&(a, b)| a <= first.start && last.end <= b),
+        _ => false,
+    };
+    matches.retain(|m| !(QUOTED_NOT_FELT.contains(&m.signal) && inside(m)));
+}
+
 /// One occurrence of a phrase: tokens `start..end`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match<'a> {
@@ -175,10 +194,12 @@ impl PhraseSet {
     }
 
     /// All phrase occurrences in `text` (whose tokens are `tokens`), in text order, with
-    /// the language's negation applied (`negate`).
+    /// the language's negation applied (`negate`) and kind words inside quotations dropped
+    /// (`drop_quoted_kind_words`).
     pub fn find_in<'s>(&'s self, text: &str, tokens: &[Token]) -> Vec<Match<'s>> {
         let mut found = self.find(tokens);
         self.negate(text, tokens, &mut found);
+        drop_quoted_kind_words(text, tokens, &mut found);
         found
     }
 

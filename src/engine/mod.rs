@@ -85,10 +85,6 @@ pub const GRATITUDE_MAX_WORDS: usize = 25;
 /// @VW for your fantastic car seizing up…", 0.179) would be thanked too.
 pub const PRAISE_AND_THANKS_MAX_SCORE: f32 = 0.1;
 
-/// Signals that a quotation (`text::quoted_spans`) does not lend the customer: praise,
-/// kind words and thanks in quotation marks are someone else's or ironic.
-pub const QUOTED_NOT_FELT: [&str; 3] = ["positive", "praise", "gratitude"];
-
 /// An engine error: what went wrong, in words a user can act on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error(pub String);
@@ -452,17 +448,6 @@ impl Engine {
             }
         }
         matches.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
-        // Kind words in quotation marks are someone else's (the ad's "best service", the
-        // brand's "> Thanks for reaching out") or irony (the "luxury" room): not the
-        // customer's feeling.
-        let quoted = text::quoted_spans(text);
-        if !quoted.is_empty() {
-            let inside = |m: &lexicon::Match| match (tokens.get(m.start), tokens.get(m.end.saturating_sub(1))) {
-                (Some(first), Some(last)) => quoted.iter().any(|&(a, b)| a <= first.start && last.end <= b),
-                _ => false,
-            };
-            matches.retain(|m| !(QUOTED_NOT_FELT.contains(&m.signal) && inside(m)));
-        }
         Reading { tokens, shape, language, matches }
     }
 
