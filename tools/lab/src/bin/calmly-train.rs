@@ -256,16 +256,28 @@ fn mix_table(with_cat: &[(&Sample, usize)], evidence: &[Vec<(String, f32)>], exa
     }
 }
 
+/// The Test samples with a category the model has, with their features (computed once).
+fn category_tests<'a>(tests: &'a [Sample], e: &Engine) -> Vec<(&'a Sample, Features)> {
+    tests.iter().filter(|s| s.category.as_deref().is_some_and(|c| MODEL_CATEGORIES.contains(&c))).map(|s| (s, e.model_features(&s.full_text()).1)).collect()
+}
+
+/// A category model's argmax answers on one language's Test samples, scored.
+fn category_on_test(m: &Linear, test: &[(&Sample, Features)], lang: &str) -> calmly_lab::metrics::MacroF1 {
+    let (mut gold, mut pred) = (Vec::new(), Vec::new());
+    for (s, f) in test.iter().filter(|(s, _)| s.lang == lang) {
+        let sc = m.scores(f);
+        let best = (0..sc.len()).max_by(|&a, &b| sc[a].total_cmp(&sc[b])).unwrap_or(0);
+        gold.push(s.category.clone().unwrap_or_default());
+        pred.push(MODEL_CATEGORIES[best].to_string());
+    }
+    calmly_lab::metrics::macro_f1(&gold, &pred)
+}
+
 /// The category model alone on the Test split, trained on a growing share of its Train
 /// examples (the same grid point), and once with 8 times the hash buckets: whether more
 /// labels or more weights would lift it. A share is a stable choice by position in the
 /// shuffled training order, so each larger share holds the smaller one.
-fn learning_curve(examples: &[Example], tests: &[Sample], e: &Engine, grid: (usize, f32)) {
-    let test: Vec<(&Sample, Features)> = tests
-        .iter()
-        .filter(|s| s.category.as_deref().is_some_and(|c| MODEL_CATEGORIES.contains(&c)))
-        .map(|s| (s, e.model_features(&s.full_text()).1))
-        .collect();
+fn learning_curve(examples: &[Example], test: &[(&Sample, Features)], grid: (usize, f32)) {
     println!("category learning curve (model alone, Test; mF1 = macro-F1 over classes with ≥ 5 test samples)");
     println!("  {:>6} {:>5} {:>6} | {}", "share", "bits", "train", calmly::engine::CATEGORY_MODEL_LANGUAGES.iter().map(|l| format!("{l}: macro-F1 mF1(≥5) acc.")).collect::<Vec<_>>().join(" | "));
     for (share, bits) in [(8, CATEGORY_BITS), (4, CATEGORY_BITS), (2, CATEGORY_BITS), (1, CATEGORY_BITS), (1, CATEGORY_BITS + 3)] {
@@ -274,14 +286,7 @@ fn learning_curve(examples: &[Example], tests: &[Sample], e: &Engine, grid: (usi
         let m = train(&mut fit, MODEL_CATEGORIES.len(), bits, grid, 0.1, 0x5eed_0002);
         let mut cells = Vec::new();
         for lang in calmly::engine::CATEGORY_MODEL_LANGUAGES {
-            let (mut gold, mut pred) = (Vec::new(), Vec::new());
-            for (s, f) in test.iter().filter(|(s, _)| s.lang == lang) {
-                let sc = m.scores(f);
-                let best = (0..sc.len()).max_by(|&a, &b| sc[a].total_cmp(&sc[b])).unwrap_or(0);
-                gold.push(s.category.clone().unwrap_or_default());
-                pred.push(MODEL_CATEGORIES[best].to_string());
-            }
-            let r = calmly_lab::metrics::macro_f1(&gold, &pred);
+            let r = category_on_test(&m, test, lang);
             let big: Vec<f64> = r.per_class.values().filter(|v| v.1 >= 5).map(|v| v.0).collect();
             cells.push(format!("{lang}: {:.3} {:.3} {:.3}", r.macro_f1, big.iter().sum::<f64>() / big.len().max(1) as f64, r.accuracy));
         }
@@ -403,18 +408,12 @@ fn main() {
     if report {
         // The category model alone (argmax, without the engine's lexicon mixing) on the
         // Test split; `calmly-lab eval` measures what the engine answers.
+        let test = category_tests(&tests, e);
         for lang in calmly::engine::CATEGORY_MODEL_LANGUAGES {
-            let (mut gold, mut pred) = (Vec::new(), Vec::new());
-            for s in tests.iter().filter(|s| s.lang == lang && s.category.as_deref().is_some_and(|c| MODEL_CATEGORIES.contains(&c))) {
-                let sc = category.scores(&e.model_features(&s.full_text()).1);
-                let best = (0..sc.len()).max_by(|&a, &b| sc[a].total_cmp(&sc[b])).unwrap_or(0);
-                gold.push(s.category.clone().unwrap_or_default());
-                pred.push(MODEL_CATEGORIES[best].to_string());
-            }
-            let m = calmly_lab::metrics::macro_f1(&gold, &pred);
+            let m = category_on_test(&category, &test, lang);
             println!("test category {lang} (model alone): n {} macro-F1 {:.3} accuracy {:.3}", m.n, m.macro_f1, m.accuracy);
         }
-        learning_curve(&examples, &tests, e, grid);
+        learning_curve(&examples, &test, grid);
     }
 
     std::fs::create_dir_all(&out).expect("create models dir");
